@@ -1,0 +1,195 @@
+// The feed: replay (the backtest) or live ccxt bars, published on md.bars exactly once.
+//
+// Replay applies back-pressure: it never runs more than FEED_WINDOW bars ahead of the
+// executor, the last agent of the chain, whose account events say how far it has got.
+import type { Bus } from "../../shared/bus/types.ts";
+import type { Config } from "../../shared/config/mod.ts";
+import {
+  type Bar,
+  barId,
+  decode,
+  encode,
+  makeEnvelope,
+  messageId,
+  STREAMS,
+} from "../../shared/messages/mod.ts";
+import type { Logger } from "../../shared/util/log.ts";
+import type { ReplayPlan } from "../runtime/protocol.ts";
+import {
+  abortableSleep,
+  alignBars,
+  CcxtBarPoller,
+  createCcxtExchange,
+  loadReplaySources,
+  probeExchange,
+  type RawBar,
+  resampleBars,
+  summarizeReport,
+} from "../../shared/data/mod.ts";
+
+export interface FeedContext {
+  bus: Bus;
+  config: Config;
+  replay: ReplayPlan | null;
+  log: Logger;
+  signal: AbortSignal;
+  setStatus(f: () => { processed: number; inFlightMs: number }): void;
+  notify(data: unknown): void;
+}
+
+const PROGRESS_KEY = "feed:progress";
+const LIVE_RESUME_KEY = "feed:live-resume";
+
+export function barEnvelope(bar: RawBar, seq: number) {
+  const data: Bar = { ...bar, seq };
+  return makeEnvelope("bar", {
+    id: messageId("feed", "bar", `${bar.symbol}:${bar.time}`),
+    producer: "feed",
+    time: bar.time,
+    corr: barId(bar.symbol, bar.time),
+  }, data);
+}
+
+export function runFeed(ctx: FeedContext): Promise<void> {
+  return ctx.replay ? runReplay(ctx, ctx.replay) : runLive(ctx);
+}
+
+/** Loads, validates, adjusts, resamples and aligns the replay files into one bar sequence. */
+export async function loadReplayBars(
+  plan: ReplayPlan,
+  policy: "reject" | "drop",
+  log?: Logger,
+): Promise<{ bars: RawBar[]; timeframe: string; symbols: string[] }> {
+  const sources = await loadReplaySources(plan.paths, { policy });
+  for (const note of sources.notes) log?.info(note);
+  for (const s of sources.series) log?.info(summarizeReport(s.report), { symbol: s.symbol });
+  const series = sources.series.map((s) =>
+    plan.timeframe && plan.timeframe !== s.timeframe ? resampleBars(s.bars, plan.timeframe) : s.bars
+  );
+  const bars = alignBars(series).flatMap((step) => step.bars);
+  const timeframes = [...new Set(series.flatMap((s) => s.length > 0 ? [s[0].timeframe] : []))];
+  if (timeframes.length > 1) {
+    throw new Error(
+      `replay files have different timeframes (${timeframes.join(", ")}): pass --timeframe`,
+    );
+  }
+  return {
+    bars,
+    timeframe: timeframes[0] ?? plan.timeframe ?? "?",
+    symbols: sources.series.map((s) => s.symbol),
+  };
+}
+
+/** Follows the executor's account events: how many bars it has fully processed. */
+class ExecutorProgress {
+  processed = 0;
+  #cursor = "0-0";
+  constructor(private readonly bus: Bus) {}
+
+  async waitFor(target: number, signal: AbortSignal, stallMs: number): Promise<void> {
+    let lastMove = Date.now();
+    while (this.processed < target && !signal.aborted) {
+      const before = this.processed;
+      const entries = await this.bus.readAfter(
+        [{ stream: STREAMS.execEvents, afterId: this.#cursor }],
+        512,
+        200,
+      );
+      for (const e of entries) {
+        this.#cursor = e.entryId;
+        const d = decode(e.raw, STREAMS.execEvents);
+        if (d.ok && d.msg.type === "account") {
+          this.processed = Math.max(this.processed, d.msg.data.barsProcessed);
+        }
+      }
+      if (this.processed > before) lastMove = Date.now();
+      else if (Date.now() - lastMove > stallMs) {
+        throw new Error(
+          `the executor has not processed a bar for ${stallMs} ms (at ${this.processed}, ` +
+            `waiting for ${target}): the pipeline is stuck`,
+        );
+      }
+    }
+  }
+}
+
+async function runReplay(ctx: FeedContext, plan: ReplayPlan): Promise<void> {
+  const { bus, config, log, signal } = ctx;
+  const { bars, timeframe, symbols } = await loadReplayBars(plan, config.VALIDATION_POLICY, log);
+  if (bars.length === 0) throw new Error("the replay files hold no bars");
+  const saved = await bus.kvGet(PROGRESS_KEY);
+  let published = saved === null ? 0 : Number(saved);
+  if (published > 0) log.info("resuming replay", { from: published, of: bars.length });
+  ctx.setStatus(() => ({ processed: published, inFlightMs: 0 }));
+  log.info("replay starting", { bars: bars.length, symbols: symbols.length, timeframe });
+
+  const progress = new ExecutorProgress(bus);
+  // A stall long enough to outlast an agent's restart (hang detection plus backoff).
+  const stallMs = Math.max(60_000, 4 * config.HANG_TIMEOUT_MS + config.META_DEADLINE_MS);
+  for (let seq = published; seq < bars.length && !signal.aborted; seq++) {
+    if (seq - progress.processed >= config.FEED_WINDOW) {
+      await progress.waitFor(seq - config.FEED_WINDOW + 1, signal, stallMs);
+      if (signal.aborted) break;
+    }
+    const bar = bars[seq];
+    if (plan.speed !== "max" && seq > 0 && bars[seq - 1].time < bar.time) {
+      await abortableSleep((bar.time - bars[seq - 1].time) / plan.speed, signal);
+    }
+    await bus.publish(STREAMS.bars, encode(barEnvelope(bar, seq), STREAMS.bars));
+    published = seq + 1;
+    await bus.kvSet(PROGRESS_KEY, String(published));
+  }
+  if (signal.aborted) return;
+  await progress.waitFor(bars.length, signal, stallMs);
+  const firstClose: Record<string, number> = {};
+  const lastClose: Record<string, number> = {};
+  for (const b of bars) {
+    firstClose[b.symbol] ??= b.close;
+    lastClose[b.symbol] = b.close;
+  }
+  ctx.notify({
+    type: "feed_done",
+    published,
+    processed: progress.processed,
+    symbols,
+    timeframe,
+    firstClose,
+    lastClose,
+    firstTime: bars[0].time,
+    lastTime: bars[bars.length - 1].time,
+  });
+  // Stay up until the supervisor stops us, so a normal end is not mistaken for a crash.
+  await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve()));
+}
+
+async function runLive(ctx: FeedContext): Promise<void> {
+  const { bus, config, log, signal } = ctx;
+  const exchange = await createCcxtExchange(config.EXCHANGE);
+  await probeExchange(exchange, 10_000, config.SYMBOLS);
+  const saved = await bus.kvGet(LIVE_RESUME_KEY);
+  const state = saved === null
+    ? { seq: 0, resumeFrom: {} as Record<string, number> }
+    : JSON.parse(saved) as { seq: number; resumeFrom: Record<string, number> };
+  let seq = state.seq;
+  ctx.setStatus(() => ({ processed: seq, inFlightMs: 0 }));
+  const poller: CcxtBarPoller = new CcxtBarPoller({
+    exchange,
+    symbols: config.SYMBOLS,
+    timeframe: config.TIMEFRAME,
+    resumeFrom: state.resumeFrom,
+    onBar: async (bar) => {
+      await bus.publish(STREAMS.bars, encode(barEnvelope(bar, seq), STREAMS.bars));
+      seq++;
+      await bus.kvSet(
+        LIVE_RESUME_KEY,
+        JSON.stringify({ seq, resumeFrom: { ...poller.lastEmitted(), [bar.symbol]: bar.time } }),
+      );
+    },
+  });
+  log.info("live feed polling", {
+    exchange: config.EXCHANGE,
+    symbols: config.SYMBOLS,
+    timeframe: config.TIMEFRAME,
+  });
+  await poller.run(signal);
+}

@@ -1,0 +1,3 @@
+export * from "./core.ts";
+export * from "./vote.ts";
+export * from "./bar_memory.ts";

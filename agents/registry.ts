@@ -1,0 +1,87 @@
+// Which core each agent name runs, configured from the one Config object.
+import type { Bus } from "../shared/bus/types.ts";
+import type { AnyEnvelope, PredictiveAgent } from "../shared/messages/mod.ts";
+import { migrate, openDatabase } from "../shared/storage/mod.ts";
+import type { Logger } from "../shared/util/log.ts";
+import type { AgentCore, Output } from "./runtime/core.ts";
+import type { WorkerInit } from "./runtime/protocol.ts";
+import { createTrendCore } from "./trend/mod.ts";
+import { createVolatilityCore } from "./volatility/mod.ts";
+import { createRegimeCore } from "./regime/mod.ts";
+import { createMetaCore } from "./meta/mod.ts";
+import { createRiskCore } from "./risk/mod.ts";
+import { createExecutorCore } from "./executor/mod.ts";
+import { createLedgerCore } from "./ledger/core.ts";
+import { recordMessage } from "./ledger/writer.ts";
+import type { Config } from "../shared/config/mod.ts";
+
+export interface BuiltAgent {
+  // deno-lint-ignore no-explicit-any
+  core: AgentCore<any>;
+  effect?: (msg: AnyEnvelope, outputs: Output[]) => Promise<void>;
+  close?: () => Promise<void>;
+}
+
+// deno-lint-ignore no-explicit-any
+export function coreFor(name: string, config: Config, expected: string[]): AgentCore<any> {
+  switch (name) {
+    case "trend":
+      return createTrendCore();
+    case "volatility":
+      return createVolatilityCore();
+    case "regime":
+      return createRegimeCore();
+    case "meta":
+      return createMetaCore({
+        expected: expected as PredictiveAgent[],
+        deadlineMs: config.META_DEADLINE_MS,
+        minConfidence: config.META_MIN_CONFIDENCE,
+        maxDisagreement: config.META_MAX_DISAGREEMENT,
+      });
+    case "risk":
+      return createRiskCore({
+        maxPositionFraction: config.RISK_MAX_POSITION_FRACTION,
+        maxGrossExposure: config.RISK_MAX_GROSS_EXPOSURE,
+        dailyLossLimit: config.RISK_DAILY_LOSS_LIMIT,
+        maxDrawdown: config.RISK_MAX_DRAWDOWN,
+        feeBps: config.FEE_BPS,
+        slippageBps: config.SLIPPAGE_BPS,
+      });
+    case "executor":
+      return createExecutorCore({
+        initialCash: config.INITIAL_CASH,
+        feeBps: config.FEE_BPS,
+        slippageBps: config.SLIPPAGE_BPS,
+      });
+    case "ledger":
+      return createLedgerCore();
+    default:
+      throw new Error(`unknown agent '${name}'`);
+  }
+}
+
+/** The streams an agent consumes (for the admin API's lag and pending figures). */
+export function inputsOf(name: string): readonly string[] {
+  if (name === "feed") return [];
+  try {
+    return coreFor(name, DEFAULT_CONFIG_FOR_INPUTS, []).inputs;
+  } catch {
+    return [];
+  }
+}
+
+export async function buildAgent(init: WorkerInit, _bus: Bus, log: Logger): Promise<BuiltAgent> {
+  const core = coreFor(init.agent, init.config, init.expectedAgents);
+  if (init.agent !== "ledger") return { core };
+  const store = await openDatabase(init.config.DATABASE_URL);
+  await migrate(store);
+  log.info("ledger writing to database", { db: store.kind });
+  return {
+    core,
+    effect: (msg) => recordMessage(store.db, msg),
+    close: () => store.close(),
+  };
+}
+
+import { parseConfig } from "../shared/config/mod.ts";
+const DEFAULT_CONFIG_FOR_INPUTS = parseConfig({});

@@ -1,0 +1,3 @@
+export * from "./core.ts";
+export * from "./limits.ts";
+export * from "./sizing.ts";

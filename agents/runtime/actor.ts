@@ -1,0 +1,247 @@
+// The thin actor shell around a pure core: consume, validate, step, publish, persist, ack.
+//
+// Order of effects per message: publish outputs → run the side effect (ledger writes) →
+// save the state snapshot → acknowledge. A crash anywhere before the ack leaves the entry
+// pending, so it is redelivered; outputs carry deterministic ids and every core ignores a
+// message it has already seen, so redelivery never doubles an effect.
+import type { Bus, Delivery } from "../../shared/bus/types.ts";
+import { GroupConsumer } from "../../shared/bus/consumer.ts";
+import {
+  type AnyEnvelope,
+  decode,
+  encode,
+  makeEnvelope,
+  messageId,
+  STREAMS,
+  type StreamName,
+} from "../../shared/messages/mod.ts";
+import type { AgentCore, Output } from "./core.ts";
+import type { Logger } from "../../shared/util/log.ts";
+
+export interface FaultPlan {
+  kind: "crash" | "hang";
+  /** Trigger when this many messages have been taken in (counted from this incarnation's start). */
+  afterMessages: number;
+}
+
+export interface ActorStatus {
+  processed: number;
+  inFlightMs: number;
+  deadLettered: number;
+  failures: number;
+  lastInput: { id: string; type: string } | null;
+  lastOutputs: string[];
+}
+
+export interface ActorOptions<S> {
+  core: AgentCore<S>;
+  bus: Bus;
+  /** Consumer group: one per agent kind. */
+  group: string;
+  /** Stable across restarts, so a restarted agent finds its own pending entries. */
+  consumer: string;
+  incarnation: number;
+  log: Logger;
+  signal: AbortSignal;
+  maxDeliveries: number;
+  claimIdleMs: number;
+  blockMs?: number;
+  batch?: number;
+  /** Durable effect of a message other than publishing (the ledger's database writes). */
+  effect?: (msg: AnyEnvelope, outputs: Output[]) => Promise<void>;
+  fault?: FaultPlan;
+  /** Called after each message with the actor's counters (heartbeats read it). */
+  onProgress?: (status: ActorStatus) => void;
+}
+
+export const snapshotKey = (group: string) => `state:${group}`;
+
+export class Actor<S> {
+  #state: S;
+  #status: ActorStatus = {
+    processed: 0,
+    inFlightMs: 0,
+    deadLettered: 0,
+    failures: 0,
+    lastInput: null,
+    lastOutputs: [],
+  };
+  #inFlightSince: number | null = null;
+  #taken = 0;
+  readonly #consumer: GroupConsumer;
+
+  constructor(readonly opts: ActorOptions<S>) {
+    this.#state = opts.core.init();
+    this.#consumer = new GroupConsumer(opts.bus, {
+      group: opts.group,
+      consumer: opts.consumer,
+      streams: [...opts.core.inputs],
+      count: opts.batch ?? 64,
+      blockMs: opts.blockMs ?? 200,
+      maxDeliveries: opts.maxDeliveries,
+      claimIdleMs: opts.claimIdleMs,
+      claimEveryMs: Math.max(250, Math.floor(opts.claimIdleMs / 2)),
+      deadLetterStream: STREAMS.deadLetter,
+      producer: opts.group,
+    });
+  }
+
+  status(): ActorStatus {
+    const inFlightMs = this.#inFlightSince === null ? 0 : performance.now() - this.#inFlightSince;
+    return { ...this.#status, inFlightMs };
+  }
+
+  describe(): Record<string, unknown> {
+    return this.opts.core.describe?.(this.#state) ?? {};
+  }
+
+  async run(): Promise<void> {
+    const { opts } = this;
+    await this.#consumer.start();
+    this.#state = await this.#recover();
+    let nextTick = opts.core.tick ? Date.now() + (opts.core.tickMs ?? 1000) : Infinity;
+    while (!opts.signal.aborted) {
+      const deliveries = await this.#consumer.next();
+      for (const d of deliveries) {
+        // Once asked to stop we finish the message in hand, never start another: the rest
+        // stay pending and are redelivered to the next incarnation.
+        if (opts.signal.aborted) break;
+        await this.#handle(d);
+      }
+      if (Date.now() >= nextTick && opts.core.tick) {
+        nextTick = Date.now() + (opts.core.tickMs ?? 1000);
+        const step = opts.core.tick(this.#state, Date.now());
+        this.#state = step.state;
+        if (step.out.length > 0) {
+          await this.#publish(step.out, 0);
+          await this.#saveSnapshot();
+        }
+      }
+    }
+  }
+
+  async #handle(d: Delivery): Promise<void> {
+    const { opts } = this;
+    this.#taken++;
+    this.#maybeInjectFault();
+    const decoded = decode(d.raw, d.stream as StreamName);
+    if (!decoded.ok) {
+      opts.log.warn("invalid message dead-lettered", { stream: d.stream, entry: d.entryId });
+      await this.#consumer.deadLetter(d, decoded.error);
+      this.#status.deadLettered++;
+      return;
+    }
+    const msg = decoded.msg;
+    const started = performance.now();
+    this.#inFlightSince = started;
+    try {
+      const step = opts.core.step(this.#state, msg, Date.now());
+      this.#state = step.state;
+      await this.#publish(step.out, performance.now() - started);
+      if (opts.effect) await opts.effect(msg, step.out);
+      await this.#saveSnapshot();
+      await this.#consumer.ack(d);
+      this.#status.processed++;
+      this.#status.lastInput = { id: msg.id, type: msg.type };
+      if (step.out.length > 0) this.#status.lastOutputs = step.out.map((o) => o.msg.id);
+    } catch (e) {
+      const error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      opts.log.error("message failed; left pending for redelivery", { id: msg.id, error });
+      this.#status.failures++;
+      await this.#consumer.fail(d, error);
+      // The core may have changed its state in place before throwing: start again from
+      // what is durable so the redelivery sees the same state as the first attempt did.
+      this.#state = await this.#recover();
+    } finally {
+      this.#inFlightSince = null;
+      opts.onProgress?.(this.status());
+    }
+  }
+
+  async #publish(outputs: Output[], latencyMs: number): Promise<void> {
+    for (const o of outputs) {
+      const msg = o.msg;
+      if (msg.type === "signal") msg.data.latencyMs = latencyMs;
+      await this.opts.bus.publish(o.stream, encode(msg, o.stream));
+    }
+  }
+
+  async #saveSnapshot(): Promise<void> {
+    const { core, bus, group } = this.opts;
+    if (!core.snapshot) return;
+    await bus.kvSet(snapshotKey(group), JSON.stringify(core.snapshot(this.#state)));
+  }
+
+  /** The state as of the last acknowledged message. */
+  async #recover(): Promise<S> {
+    const { core, bus, group, log } = this.opts;
+    if (core.snapshot && core.restore) {
+      const saved = await bus.kvGet(snapshotKey(group));
+      return saved === null ? core.init() : core.restore(JSON.parse(saved));
+    }
+    // No snapshot: fold the core over every input it had acknowledged, outputs discarded.
+    let state = core.init();
+    const history = await acknowledgedHistory(bus, group, core.inputs);
+    for (const entry of history) {
+      const decoded = decode(entry.raw, entry.stream as StreamName);
+      if (!decoded.ok) continue;
+      try {
+        state = core.step(state, decoded.msg, Date.now()).state;
+      } catch {
+        // It failed the first time as well and was dead-lettered then.
+      }
+    }
+    if (history.length > 0) log.info("state rebuilt from acknowledged inputs", { entries: history.length });
+    return state;
+  }
+
+  #maybeInjectFault(): void {
+    const f = this.opts.fault;
+    if (!f || this.opts.incarnation !== 0 || this.#taken !== f.afterMessages) return;
+    this.opts.log.warn(`injecting fault: ${f.kind}`, { afterMessages: f.afterMessages });
+    if (f.kind === "crash") {
+      throw new InjectedCrash(`injected crash after ${f.afterMessages} messages`);
+    }
+    const until = Number.POSITIVE_INFINITY;
+    while (performance.now() < until) { /* hang: a busy loop only termination ends */ }
+  }
+}
+
+export class InjectedCrash extends Error {
+  override name = "InjectedCrash";
+}
+
+/** Entries of `streams` delivered to `group` and acknowledged, merged in entry-id order. */
+export async function acknowledgedHistory(
+  bus: Bus,
+  group: string,
+  streams: readonly string[],
+): Promise<{ stream: string; entryId: string; raw: string }[]> {
+  const all: { stream: string; entryId: string; raw: string }[] = [];
+  for (const stream of streams) {
+    const info = await bus.info(stream);
+    const g = info.groups.find((x) => x.group === group);
+    if (!g || g.lastDeliveredId === "0-0") continue;
+    const pending = new Set((await bus.pending(stream, group, 100_000)).map((p) => p.entryId));
+    for (const e of await bus.range(stream, "-", g.lastDeliveredId)) {
+      if (!pending.has(e.entryId)) all.push(e);
+    }
+  }
+  return all.sort((a, b) => compareEntryIds(a.entryId, b.entryId));
+}
+
+export function compareEntryIds(a: string, b: string): number {
+  const [am, as] = a.split("-").map(Number);
+  const [bm, bs] = b.split("-").map(Number);
+  return am !== bm ? am - bm : as - bs;
+}
+
+/** A heartbeat envelope for ops.heartbeats. */
+export function heartbeatMessage(agent: string, incarnation: number, status: ActorStatus, now: number) {
+  return makeEnvelope("heartbeat", {
+    id: messageId(agent, "heartbeat", `${incarnation}:${now}`),
+    producer: agent,
+    time: now,
+    corr: `hb:${agent}`,
+  }, { agent, incarnation, processed: status.processed, inFlightMs: status.inFlightMs });
+}

@@ -1,0 +1,3 @@
+export * from "./schemas.ts";
+export * from "./codec.ts";
+export * from "./ids.ts";

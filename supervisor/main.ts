@@ -1,0 +1,227 @@
+// `deno task run`: the bot. Paper trading on live public data by default; `--replay` runs
+// the same agents over files (the backtest) and prints the statistics at the end.
+import { parseArgs } from "node:util";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { ConfigError, loadConfig } from "../shared/config/mod.ts";
+import type { Config } from "../shared/config/mod.ts";
+import { connectBus } from "../shared/bus/connect.ts";
+import { logger, registerSecret, setLogLevel } from "../shared/util/log.ts";
+import { formatStatsTable } from "../shared/stats/mod.ts";
+import { parseDatabaseUrl } from "../shared/storage/mod.ts";
+import type { FaultPlan } from "../agents/runtime/actor.ts";
+import type { ReplayPlan } from "../agents/runtime/protocol.ts";
+import { type FeedDone, TradingSystem } from "./system.ts";
+import { replaySummary } from "./summary.ts";
+import pg from "pg";
+
+const USAGE = `usage: deno task run [options]
+  --replay PATH      replay a data file or folder (repeatable); without it: live paper trading
+  --timeframe TF     resample replay bars to TF (e.g. 15m from 5m files)
+  --speed max|N      replay as fast as the agents go (default) or at N× real time
+  --summary FILE     write the replay statistics, fills and equity curve as JSON
+  --resume           continue an interrupted replay instead of starting it afresh
+  --fault A:KIND@N   test hook: make agent A crash|hang after N messages (first run only)
+  --no-admin         do not start the admin API
+  --help`;
+
+export interface CliOptions {
+  replay: ReplayPlan | null;
+  summary: string | null;
+  resume: boolean;
+  faults: Record<string, FaultPlan>;
+  admin: boolean;
+}
+
+export function parseCli(args: string[]): CliOptions {
+  const { values } = parseArgs({
+    args,
+    options: {
+      replay: { type: "string", multiple: true },
+      timeframe: { type: "string" },
+      speed: { type: "string", default: "max" },
+      summary: { type: "string" },
+      resume: { type: "boolean", default: false },
+      fault: { type: "string", multiple: true },
+      "no-admin": { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    Deno.exit(0);
+  }
+  const speed = values.speed === "max" ? "max" : Number(values.speed);
+  if (speed !== "max" && !(Number.isFinite(speed) && speed > 0)) {
+    throw new Error(`--speed: expected "max" or a positive number, got ${values.speed}`);
+  }
+  const faults: Record<string, FaultPlan> = {};
+  for (const f of values.fault ?? []) {
+    const m = f.match(/^([a-z]+):(crash|hang)@(\d+)$/);
+    if (!m) throw new Error(`--fault: expected AGENT:crash@N or AGENT:hang@N, got ${f}`);
+    faults[m[1]] = { kind: m[2] as FaultPlan["kind"], afterMessages: Number(m[3]) };
+  }
+  const replayPaths = values.replay ?? [];
+  if (replayPaths.length === 0 && (values.timeframe || values.summary)) {
+    throw new Error("--timeframe and --summary apply to --replay runs only");
+  }
+  return {
+    replay: replayPaths.length > 0
+      ? { paths: replayPaths, timeframe: values.timeframe ?? null, speed }
+      : null,
+    summary: values.summary ?? null,
+    resume: values.resume,
+    faults,
+    admin: !values["no-admin"],
+  };
+}
+
+/**
+ * A replay never writes into the live trading records: it gets its own bus namespace and,
+ * unless DATABASE_URL names one explicitly, its own SQLite file (PostgreSQL: its own schema).
+ */
+export function replayConfig(config: Config, env: Record<string, string>): Config {
+  const explicitDb = env.DATABASE_URL;
+  let db = "sqlite:data/replay.db";
+  if (explicitDb) {
+    const target = parseDatabaseUrl(explicitDb);
+    if (target.kind === "postgres" && target.schema === null) {
+      const u = new URL(explicitDb);
+      u.searchParams.set("schema", "replay");
+      db = u.toString();
+    } else db = explicitDb;
+  }
+  return { ...config, DATABASE_URL: db, BUS_NAMESPACE: `${config.BUS_NAMESPACE}.replay` };
+}
+
+async function dropReplayDatabase(url: string): Promise<void> {
+  const target = parseDatabaseUrl(url);
+  if (target.kind === "sqlite") {
+    if (target.path !== ":memory:") {
+      for (const suffix of ["", "-wal", "-shm"]) rmSync(target.path + suffix, { force: true });
+    }
+    return;
+  }
+  if (target.schema === null) throw new Error("refusing to clear a PostgreSQL database without a schema");
+  const client = new pg.Client({ connectionString: target.connectionString });
+  await client.connect();
+  try {
+    await client.query(`drop schema if exists "${target.schema}" cascade`);
+  } finally {
+    await client.end();
+  }
+}
+
+async function main(): Promise<number> {
+  const log = logger("main");
+  let cli: CliOptions;
+  let config: Config;
+  try {
+    cli = parseCli(Deno.args);
+    config = loadConfig();
+  } catch (e) {
+    console.error(e instanceof ConfigError ? e.message : `error: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  setLogLevel(config.LOG_LEVEL);
+  for (const s of [config.ADMIN_TOKEN, config.REDIS_URL, config.DATABASE_URL]) registerSecret(s);
+  if (config.TRADING_MODE === "live") {
+    console.error(
+      "TRADING_MODE=live: live venues (ccxt private API, Alpaca) are not built yet; " +
+        "this version trades on the paper exchange only. Unset TRADING_MODE to paper trade.",
+    );
+    return 2;
+  }
+  if (cli.replay) config = replayConfig(config, Deno.env.toObject());
+
+  const { bus, fallbackReason } = await connectBus({
+    redisUrl: config.REDIS_URL,
+    namespace: config.BUS_NAMESPACE,
+    maxLen: config.STREAM_MAXLEN,
+    connectTimeoutMs: 2_000,
+  });
+  if (fallbackReason !== null) {
+    console.error(
+      "\n" + "!".repeat(78) + "\n" +
+        `!! IN-PROCESS BUS: ${fallbackReason}\n` +
+        "!! Agents talk through memory in this process; nothing survives a restart of the bot.\n" +
+        "!! Set REDIS_URL=redis://127.0.0.1:6379 for durable streams.\n" +
+        "!".repeat(78) + "\n",
+    );
+  }
+  if (cli.replay && !cli.resume) {
+    await bus.destroy();
+    await dropReplayDatabase(config.DATABASE_URL);
+  }
+  const dbTarget = parseDatabaseUrl(config.DATABASE_URL);
+  if (dbTarget.kind === "sqlite" && dbTarget.path !== ":memory:") {
+    mkdirSync(dirname(dbTarget.path), { recursive: true });
+  }
+
+  const system = new TradingSystem({
+    config,
+    bus,
+    redisUrl: fallbackReason === null ? config.REDIS_URL ?? null : null,
+    databaseUrl: config.DATABASE_URL,
+    replay: cli.replay,
+    faults: cli.faults,
+    log,
+    admin: cli.admin,
+  });
+  await system.start();
+  log.info("bot started", {
+    mode: config.TRADING_MODE,
+    bus: bus.kind,
+    db: system.store.kind,
+    replay: cli.replay?.paths ?? null,
+  });
+
+  const stopped = Promise.withResolvers<string>();
+  const onSignal = (name: string) => () => stopped.resolve(name);
+  Deno.addSignalListener("SIGINT", onSignal("SIGINT"));
+  Deno.addSignalListener("SIGTERM", onSignal("SIGTERM"));
+
+  const outcome = await Promise.race([
+    system.feedDone.promise.then((f) => ({ kind: "done" as const, feed: f })),
+    stopped.promise.then((s) => ({ kind: "signal" as const, name: s })),
+    system.escalated.promise.then((c) => ({ kind: "escalated" as const, child: c })),
+  ]);
+  log.info("stopping", { why: outcome.kind });
+  if (outcome.kind === "done") await system.drain(30_000);
+  let exitCode = 0;
+  if (outcome.kind === "done") {
+    exitCode = await report(system, outcome.feed, config, cli);
+  } else if (outcome.kind === "escalated" && cli.replay) {
+    console.error(`replay aborted: agent ${outcome.child} kept crashing (trading halted)`);
+    exitCode = 1;
+  }
+  await system.shutdown();
+  await bus.close();
+  return exitCode;
+}
+
+async function report(
+  system: TradingSystem,
+  feed: FeedDone,
+  config: Config,
+  cli: CliOptions,
+): Promise<number> {
+  const summary = await replaySummary(system.store, feed, config.INITIAL_CASH);
+  console.log(
+    `\nReplay of ${feed.symbols.join(", ")} (${feed.timeframe}, ${summary.bars} bars of the common clock, ` +
+      `${feed.published} bars in all)\n`,
+  );
+  console.log(formatStatsTable(summary));
+  if (cli.summary) {
+    mkdirSync(dirname(cli.summary), { recursive: true });
+    writeFileSync(cli.summary, JSON.stringify(summary, null, 2));
+    console.log(`\nsummary written to ${cli.summary}`);
+  }
+  return 0;
+}
+
+if (import.meta.main) {
+  Deno.exit(await main());
+}
