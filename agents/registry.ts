@@ -12,13 +12,13 @@ import { createMetaCore } from "./meta/mod.ts";
 import { createRiskCore } from "./risk/mod.ts";
 import { createExecutorCore } from "./executor/mod.ts";
 import { createLedgerCore } from "./ledger/core.ts";
-import { recordMessage } from "./ledger/writer.ts";
-import type { Config } from "../shared/config/mod.ts";
+import { recordBatch } from "./ledger/writer.ts";
+import { type Config, parseConfig } from "../shared/config/mod.ts";
 
 export interface BuiltAgent {
   // deno-lint-ignore no-explicit-any
   core: AgentCore<any>;
-  effect?: (msg: AnyEnvelope, outputs: Output[]) => Promise<void>;
+  effect?: (inputs: AnyEnvelope[], outputs: Output[]) => Promise<void>;
   close?: () => Promise<void>;
 }
 
@@ -60,6 +60,8 @@ export function coreFor(name: string, config: Config, expected: string[]): Agent
   }
 }
 
+const DEFAULT_CONFIG_FOR_INPUTS = parseConfig({});
+
 /** The streams an agent consumes (for the admin API's lag and pending figures). */
 export function inputsOf(name: string): readonly string[] {
   if (name === "feed") return [];
@@ -78,10 +80,7 @@ export async function buildAgent(init: WorkerInit, _bus: Bus, log: Logger): Prom
   log.info("ledger writing to database", { db: store.kind });
   return {
     core,
-    effect: (msg) => recordMessage(store.db, msg),
+    effect: (inputs) => recordBatch(store.db, inputs),
     close: () => store.close(),
   };
 }
-
-import { parseConfig } from "../shared/config/mod.ts";
-const DEFAULT_CONFIG_FOR_INPUTS = parseConfig({});

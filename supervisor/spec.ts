@@ -39,6 +39,8 @@ export interface SupervisorOptions {
   backoffMaxMs: number;
   /** A child that sent no heartbeat, or has been busy on one message, this long is hung. */
   hangTimeoutMs: number;
+  /** Until its first heartbeat a child may take this long to load and connect. */
+  startTimeoutMs: number;
 }
 
 /** Delay before restart number `consecutive` (0-based): base · 2^n, capped. */

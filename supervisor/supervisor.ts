@@ -40,6 +40,7 @@ interface Slot {
   timer: ReturnType<typeof setTimeout> | null;
   stopping: boolean;
   exited: PromiseWithResolvers<void>;
+  launchedAt: number;
 }
 
 export class Supervisor {
@@ -76,6 +77,7 @@ export class Supervisor {
         timer: null,
         stopping: false,
         exited: Promise.withResolvers<void>(),
+        launchedAt: Date.now(),
       };
       this.#slots.set(spec.id, slot);
       this.#launch(slot);
@@ -132,8 +134,9 @@ export class Supervisor {
   #launch(slot: Slot): void {
     slot.status.incarnation++;
     slot.status.state = "running";
-    slot.status.lastHeartbeat = Date.now();
+    slot.status.lastHeartbeat = null;
     slot.status.inFlightMs = 0;
+    slot.launchedAt = Date.now();
     slot.exited = Promise.withResolvers<void>();
     const handle = slot.spec.start(slot.status.incarnation);
     slot.handle = handle;
@@ -196,6 +199,15 @@ export class Supervisor {
     const now = Date.now();
     for (const slot of this.#slots.values()) {
       if (!slot.handle || slot.status.state !== "running" || slot.stopping) continue;
+      if (slot.status.lastHeartbeat === null) {
+        const loadingMs = now - slot.launchedAt;
+        if (loadingMs > this.opts.startTimeoutMs) {
+          this.log.error("child never started; terminating", { child: slot.spec.id, loadingMs });
+          slot.status.lastError = `no heartbeat within ${loadingMs} ms of its start`;
+          slot.handle.kill();
+        }
+        continue;
+      }
       const silentMs = now - (slot.status.lastHeartbeat ?? now);
       const busyMs = slot.status.inFlightMs + silentMs;
       if (silentMs > this.opts.hangTimeoutMs || busyMs > this.opts.hangTimeoutMs) {

@@ -36,6 +36,8 @@ export interface SystemOptions {
   faults: Record<string, FaultPlan>;
   log: Logger;
   admin: boolean;
+  /** false: no feed child; the caller publishes bars itself (benchmarks). Default true. */
+  feed?: boolean;
 }
 
 export interface FeedDone {
@@ -66,6 +68,7 @@ export class TradingSystem {
         backoffBaseMs: c.RESTART_BACKOFF_MS,
         backoffMaxMs: c.RESTART_BACKOFF_MAX_MS,
         hangTimeoutMs: c.HANG_TIMEOUT_MS,
+        startTimeoutMs: c.START_TIMEOUT_MS,
       },
       opts.log,
       (e) => {
@@ -83,7 +86,8 @@ export class TradingSystem {
     const { opts } = this;
     this.store = await openDatabase(opts.databaseUrl);
     await migrate(this.store);
-    const specs = [...AGENTS, "feed"].map((name) => this.#spec(name));
+    const names: string[] = [...AGENTS, ...(opts.feed === false ? [] : ["feed"])];
+    const specs = names.map((name) => this.#spec(name));
     this.supervisor.start(specs);
     if (opts.admin) this.#startAdmin();
   }

@@ -126,17 +126,27 @@ async function runReplay(ctx: FeedContext, plan: ReplayPlan): Promise<void> {
   const progress = new ExecutorProgress(bus);
   // A stall long enough to outlast an agent's restart (hang detection plus backoff).
   const stallMs = Math.max(60_000, 4 * config.HANG_TIMEOUT_MS + config.META_DEADLINE_MS);
-  for (let seq = published; seq < bars.length && !signal.aborted; seq++) {
-    if (seq - progress.processed >= config.FEED_WINDOW) {
-      await progress.waitFor(seq - config.FEED_WINDOW + 1, signal, stallMs);
+  while (published < bars.length && !signal.aborted) {
+    if (published - progress.processed >= config.FEED_WINDOW) {
+      await progress.waitFor(published - config.FEED_WINDOW + 1, signal, stallMs);
       if (signal.aborted) break;
     }
-    const bar = bars[seq];
-    if (plan.speed !== "max" && seq > 0 && bars[seq - 1].time < bar.time) {
-      await abortableSleep((bar.time - bars[seq - 1].time) / plan.speed, signal);
+    // As many bars as the window allows go out together (pipelined); at a real-time
+    // speed, one clock step at a time with the pause in between.
+    let end = Math.min(bars.length, progress.processed + config.FEED_WINDOW);
+    if (plan.speed !== "max") {
+      if (published > 0 && bars[published - 1].time < bars[published].time) {
+        const gap = bars[published].time - bars[published - 1].time;
+        await abortableSleep(gap / plan.speed, signal);
+      }
+      end = published + 1;
+      while (end < bars.length && bars[end].time === bars[published].time) end++;
     }
-    await bus.publish(STREAMS.bars, encode(barEnvelope(bar, seq), STREAMS.bars));
-    published = seq + 1;
+    const batch = bars.slice(published, end);
+    await Promise.all(batch.map((bar, i) =>
+      bus.publish(STREAMS.bars, encode(barEnvelope(bar, published + i), STREAMS.bars))
+    ));
+    published = end;
     await bus.kvSet(PROGRESS_KEY, String(published));
   }
   if (signal.aborted) return;

@@ -12,6 +12,14 @@ import {
   upsertPosition,
 } from "../../shared/storage/mod.ts";
 
+/** One transaction per delivered batch: all of it is stored, or none of it. */
+export async function recordBatch(db: Db, msgs: AnyEnvelope[]): Promise<void> {
+  if (msgs.length === 0) return;
+  await db.transaction().execute(async (trx) => {
+    for (const msg of msgs) await recordMessage(trx, msg);
+  });
+}
+
 export async function recordMessage(db: Db, msg: AnyEnvelope): Promise<void> {
   switch (msg.type) {
     case "signal":

@@ -93,8 +93,12 @@ export function decideTarget(
     : e.disagreement > t.maxDisagreement
     ? `disagreement > ${t.maxDisagreement}`
     : null;
-  if (longBlocked === null) return { target: "long", reason: `long: ${nums}; edge >= margin ${t.margin}` };
-  if (-edge >= t.margin) return { target: "flat", reason: `flat: ${nums}; -edge >= margin ${t.margin}` };
+  if (longBlocked === null) {
+    return { target: "long", reason: `long: ${nums}; edge >= margin ${t.margin}` };
+  }
+  if (-edge >= t.margin) {
+    return { target: "flat", reason: `flat: ${nums}; -edge >= margin ${t.margin}` };
+  }
   return { target: "hold", reason: `hold: ${nums}; ${longBlocked}` };
 }
 

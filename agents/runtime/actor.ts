@@ -48,7 +48,7 @@ export interface ActorOptions<S> {
   blockMs?: number;
   batch?: number;
   /** Durable effect of a message other than publishing (the ledger's database writes). */
-  effect?: (msg: AnyEnvelope, outputs: Output[]) => Promise<void>;
+  effect?: (inputs: AnyEnvelope[], outputs: Output[]) => Promise<void>;
   fault?: FaultPlan;
   /** Called after each message with the actor's counters (heartbeats read it). */
   onProgress?: (status: ActorStatus) => void;
@@ -102,68 +102,93 @@ export class Actor<S> {
     let nextTick = opts.core.tick ? Date.now() + (opts.core.tickMs ?? 1000) : Infinity;
     while (!opts.signal.aborted) {
       const deliveries = await this.#consumer.next();
-      for (const d of deliveries) {
-        // Once asked to stop we finish the message in hand, never start another: the rest
-        // stay pending and are redelivered to the next incarnation.
-        if (opts.signal.aborted) break;
-        await this.#handle(d);
-      }
+      // Once asked to stop we finish the batch in hand, never start another: the rest stay
+      // pending and are redelivered to the next incarnation.
+      if (deliveries.length > 0) await this.#handleBatch(deliveries);
       if (Date.now() >= nextTick && opts.core.tick) {
         nextTick = Date.now() + (opts.core.tickMs ?? 1000);
         const step = opts.core.tick(this.#state, Date.now());
         this.#state = step.state;
         if (step.out.length > 0) {
-          await this.#publish(step.out, 0);
+          await this.#publish(step.out);
           await this.#saveSnapshot();
         }
       }
     }
   }
 
-  async #handle(d: Delivery): Promise<void> {
+  /**
+   * Steps every message of a batch, then makes the batch's effects durable together:
+   * outputs published (pipelined), side effect, one snapshot, one ack per stream. A crash
+   * before the ack redelivers the whole batch, which replays to the same outputs.
+   */
+  async #handleBatch(deliveries: Delivery[]): Promise<void> {
     const { opts } = this;
-    this.#taken++;
-    this.#maybeInjectFault();
-    const decoded = decode(d.raw, d.stream as StreamName);
-    if (!decoded.ok) {
-      opts.log.warn("invalid message dead-lettered", { stream: d.stream, entry: d.entryId });
-      await this.#consumer.deadLetter(d, decoded.error);
-      this.#status.deadLettered++;
-      return;
-    }
-    const msg = decoded.msg;
-    const started = performance.now();
-    this.#inFlightSince = started;
+    const done: Delivery[] = [];
+    const inputs: AnyEnvelope[] = [];
+    const outputs: Output[] = [];
+    this.#inFlightSince = performance.now();
     try {
-      const step = opts.core.step(this.#state, msg, Date.now());
-      this.#state = step.state;
-      await this.#publish(step.out, performance.now() - started);
-      if (opts.effect) await opts.effect(msg, step.out);
-      await this.#saveSnapshot();
-      await this.#consumer.ack(d);
-      this.#status.processed++;
-      this.#status.lastInput = { id: msg.id, type: msg.type };
-      if (step.out.length > 0) this.#status.lastOutputs = step.out.map((o) => o.msg.id);
-    } catch (e) {
-      const error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-      opts.log.error("message failed; left pending for redelivery", { id: msg.id, error });
-      this.#status.failures++;
-      await this.#consumer.fail(d, error);
-      // The core may have changed its state in place before throwing: start again from
-      // what is durable so the redelivery sees the same state as the first attempt did.
-      this.#state = await this.#recover();
+      for (const d of deliveries) {
+        this.#taken++;
+        this.#maybeInjectFault();
+        const decoded = decode(d.raw, d.stream as StreamName);
+        if (!decoded.ok) {
+          opts.log.warn("invalid message dead-lettered", { stream: d.stream, entry: d.entryId });
+          await this.#consumer.deadLetter(d, decoded.error);
+          this.#status.deadLettered++;
+          continue;
+        }
+        const msg = decoded.msg;
+        const started = performance.now();
+        try {
+          const step = opts.core.step(this.#state, msg, Date.now());
+          this.#state = step.state;
+          const latencyMs = performance.now() - started;
+          for (const o of step.out) if (o.msg.type === "signal") o.msg.data.latencyMs = latencyMs;
+          outputs.push(...step.out);
+          inputs.push(msg);
+          done.push(d);
+          this.#status.lastInput = { id: msg.id, type: msg.type };
+          if (step.out.length > 0) this.#status.lastOutputs = step.out.map((o) => o.msg.id);
+        } catch (e) {
+          // Make durable what came before, then leave this one pending for redelivery. The
+          // core may have changed its state in place before throwing: start again from what
+          // is durable, so the redelivery sees the same state as this attempt did.
+          await this.#commit(done, inputs, outputs);
+          done.length = inputs.length = outputs.length = 0;
+          const error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+          opts.log.error("message failed; left pending for redelivery", { id: msg.id, error });
+          this.#status.failures++;
+          await this.#consumer.fail(d, error);
+          this.#state = await this.#recover();
+        }
+      }
+      await this.#commit(done, inputs, outputs);
     } finally {
       this.#inFlightSince = null;
       opts.onProgress?.(this.status());
     }
   }
 
-  async #publish(outputs: Output[], latencyMs: number): Promise<void> {
-    for (const o of outputs) {
-      const msg = o.msg;
-      if (msg.type === "signal") msg.data.latencyMs = latencyMs;
-      await this.opts.bus.publish(o.stream, encode(msg, o.stream));
-    }
+  async #commit(done: Delivery[], inputs: AnyEnvelope[], outputs: Output[]): Promise<void> {
+    if (done.length === 0) return;
+    await this.#publish(outputs);
+    if (this.opts.effect) await this.opts.effect(inputs, outputs);
+    await this.#saveSnapshot();
+    const byStream = new Map<string, string[]>();
+    for (const d of done) byStream.set(d.stream, [...(byStream.get(d.stream) ?? []), d.entryId]);
+    await Promise.all(
+      [...byStream].map(([stream, ids]) => this.opts.bus.ack(stream, this.opts.group, ids)),
+    );
+    this.#status.processed += done.length;
+  }
+
+  /** Publishes in order; commands issued together are pipelined on the connection. */
+  async #publish(outputs: Output[]): Promise<void> {
+    await Promise.all(
+      outputs.map((o) => this.opts.bus.publish(o.stream, encode(o.msg, o.stream))),
+    );
   }
 
   async #saveSnapshot(): Promise<void> {
@@ -182,7 +207,9 @@ export class Actor<S> {
     // No snapshot: fold the core over every input it had acknowledged, outputs discarded.
     let state = core.init();
     const history = await acknowledgedHistory(bus, group, core.inputs);
-    for (const entry of history) {
+    for (const [i, entry] of history.entries()) {
+      // Yield now and then, so heartbeats go out during a long rebuild.
+      if (i % 1000 === 999) await new Promise((r) => setTimeout(r, 0));
       const decoded = decode(entry.raw, entry.stream as StreamName);
       if (!decoded.ok) continue;
       try {

@@ -315,6 +315,9 @@ export class MemoryBus implements Bus {
     return this.#run(() => {
       this.#streams.clear();
       this.#kv.clear();
+      // Blocked group reads fail (their group is gone), as Redis unblocks them with an error;
+      // plain reads re-check and keep waiting.
+      for (const stream of [...this.#waiters.keys()]) this.#wake(stream);
     });
   }
 

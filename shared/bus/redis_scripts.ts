@@ -33,6 +33,8 @@ export const READ_GROUP = script(
   RAW_OF + `
 local group, consumer, budget, mode = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local out, dropped, tails = {}, {}, {}
+-- Scripts are not rolled back: fail (NOGROUP) before delivering anything from any stream.
+for _, key in ipairs(KEYS) do redis.call('XPENDING', key, group) end
 for i, key in ipairs(KEYS) do
   if budget <= 0 then break end
   local reply = redis.call('XREADGROUP', 'GROUP', group, consumer, 'COUNT', budget,

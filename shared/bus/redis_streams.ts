@@ -396,6 +396,10 @@ export class RedisStreamsBus implements Bus {
   /** A blocking command on a pooled connection; null when it timed out or the bus closed. */
   async #blocking(args: string[]): Promise<unknown> {
     let conn = this.#idle.pop();
+    while (conn !== undefined && !conn.isReady) {
+      destroyQuietly(conn); // lost while idle
+      conn = this.#idle.pop();
+    }
     if (conn === undefined) {
       conn = await openRedis({ ...this.#opts, role: "blocking-read" });
       if (this.#closed) {

@@ -34,6 +34,7 @@ export const ConfigSchema = z.object({
   CLAIM_IDLE_MS: posInt(5_000),
   HEARTBEAT_MS: posInt(500),
   HANG_TIMEOUT_MS: posInt(5_000),
+  START_TIMEOUT_MS: posInt(60_000),
   RESTART_MAX: posInt(5),
   RESTART_WINDOW_S: posInt(60),
   RESTART_BACKOFF_MS: posInt(100),
@@ -42,7 +43,7 @@ export const ConfigSchema = z.object({
   META_DEADLINE_MS: posInt(15_000),
   META_MIN_CONFIDENCE: fraction(0.1),
   META_MAX_DISAGREEMENT: fraction(0.6),
-  FEED_WINDOW: posInt(64),
+  FEED_WINDOW: posInt(256),
   VALIDATION_POLICY: z.enum(["reject", "drop"]).default("drop"),
   RISK_MAX_POSITION_FRACTION: fraction(0.25),
   RISK_MAX_GROSS_EXPOSURE: z.coerce.number().finite().min(0).max(10).default(1),
@@ -116,7 +117,14 @@ export function loadConfig(env: Record<string, string> = Deno.env.toObject()): C
     try {
       file = JSON.parse(readFileSync(fileName, "utf8"));
     } catch (e) {
-      throw new ConfigError([`CONFIG_FILE: cannot read ${fileName}: ${(e as Error).message}`]);
+      // A JSON syntax error quotes the text around it, and the file may hold secrets.
+      const why = e instanceof SyntaxError
+        ? `not valid JSON${/ at position \d+.*$/.exec(e.message)?.[0] ?? ""}`
+        : (e as Error).message;
+      throw new ConfigError([`CONFIG_FILE: cannot read ${fileName}: ${why}`]);
+    }
+    if (typeof file !== "object" || file === null || Array.isArray(file)) {
+      throw new ConfigError([`CONFIG_FILE: ${fileName} must hold a JSON object of settings`]);
     }
   }
   return parseConfig(file, dotenv, env);

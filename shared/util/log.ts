@@ -16,14 +16,23 @@ export function registerSecret(value: string | undefined): void {
   if (value) {
     try {
       const u = new URL(value);
-      if (u.password) secrets.add(u.password);
+      if (u.password) {
+        secrets.add(u.password);
+        // Drivers may print the password percent-decoded.
+        secrets.add(decodeURIComponent(u.password));
+      }
     } catch { /* not a URL */ }
   }
 }
 
 export function scrub(text: string): string {
   let out = text;
-  for (const s of secrets) out = out.split(s).join("***");
+  for (const s of secrets) {
+    out = out.split(s).join("***");
+    // Log lines are JSON: a secret holding quotes or backslashes appears there escaped.
+    const escaped = JSON.stringify(s).slice(1, -1);
+    if (escaped !== s) out = out.split(escaped).join("***");
+  }
   return out;
 }
 

@@ -13,12 +13,19 @@ export type MakeBus = (namespace: string, maxLen: number) => Promise<Bus>;
 export interface ContractHooks {
   /** Asserts nothing of the namespace is left after destroy() (Redis: SCAN). */
   assertClean?(namespace: string): Promise<void>;
-  /** Deno.test sanitizer switches for implementations whose clients keep internal timers. */
-  sanitize?: boolean;
+  /** fast-check runs of the interleaving property (default 25). */
+  propertyRuns?: number;
 }
 
 const BIG = 100_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Median of 5 measurements: one scheduler hiccup on a loaded machine is not a failure. */
+async function medianWake(measure: () => Promise<number>): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < 5; i++) samples.push(await measure());
+  return samples.sort((a, b) => a - b)[2];
+}
 let counter = 0;
 const uniqueNamespace = (name: string) =>
   `t-${name}-${Date.now().toString(36)}-${(counter++).toString(36)}-${
@@ -26,8 +33,6 @@ const uniqueNamespace = (name: string) =>
   }`;
 
 export function busContract(name: string, makeBus: MakeBus, hooks: ContractHooks = {}): void {
-  const sanitize = hooks.sanitize ?? true;
-
   async function withBus(maxLen: number, fn: (bus: Bus) => Promise<void>): Promise<void> {
     const ns = uniqueNamespace(name);
     const bus = await makeBus(ns, maxLen);
@@ -44,8 +49,6 @@ export function busContract(name: string, makeBus: MakeBus, hooks: ContractHooks
   const test = (title: string, fn: (bus: Bus) => Promise<void>, maxLen = BIG) =>
     Deno.test({
       name: `${name} bus: ${title}`,
-      sanitizeOps: sanitize,
-      sanitizeResources: sanitize,
       fn: () => withBus(maxLen, fn),
     });
 
@@ -83,6 +86,14 @@ export function busContract(name: string, makeBus: MakeBus, hooks: ContractHooks
       /NOGROUP/,
     );
     await assert.rejects(bus.pending("s", "nogroup"), /NOGROUP/);
+    // a read over several streams fails as a whole: nothing is delivered from the good one
+    await bus.ensureGroup("s", "g");
+    await bus.publish("s", "x");
+    await assert.rejects(
+      bus.readGroup("g", "c", ["s", "no-group-here"], { count: 1, blockMs: 0 }),
+      /NOGROUP/,
+    );
+    assert.deepEqual(await bus.pending("s", "g"), []);
   });
 
   test("a group delivers each entry once across two consumers", async (bus) => {
@@ -161,15 +172,15 @@ export function busContract(name: string, makeBus: MakeBus, hooks: ContractHooks
     for (let i = 0; i < 4; i++) await bus.publish("s", `m${i}`);
     const got = await bus.readGroup("g", "dead", ["s"], { count: 3, blockMs: 0 });
     assert.equal(got.length, 3);
-    assert.deepEqual(await bus.claimIdle("s", "g", "c2", 200, 10), [], "not idle long enough");
-    await sleep(120);
-    const claimed = await bus.claimIdle("s", "g", "c2", 100, 2);
+    assert.deepEqual(await bus.claimIdle("s", "g", "c2", 5000, 10), [], "not idle long enough");
+    await sleep(400);
+    const claimed = await bus.claimIdle("s", "g", "c2", 300, 2);
     assert.deepEqual(claimed.map((d) => [d.raw, d.deliveries]), [["m0", 2], ["m1", 2]]);
-    const rest = await bus.claimIdle("s", "g", "c2", 100, 10);
+    const rest = await bus.claimIdle("s", "g", "c2", 300, 10);
     assert.deepEqual(rest.map((d) => [d.raw, d.deliveries]), [["m2", 2]]);
-    assert.deepEqual(await bus.claimIdle("s", "g", "c3", 100, 10), [], "claims reset idle time");
-    await sleep(120);
-    const stolen = await bus.claimIdle("s", "g", "c3", 100, 10);
+    assert.deepEqual(await bus.claimIdle("s", "g", "c3", 300, 10), [], "claims reset idle time");
+    await sleep(320);
+    const stolen = await bus.claimIdle("s", "g", "c3", 300, 10);
     assert.deepEqual(stolen.map((d) => [d.raw, d.deliveries]), [["m0", 3], ["m1", 3], ["m2", 3]]);
     const pending = await bus.pending("s", "g");
     assert.deepEqual(pending.map((p) => [p.consumer, p.deliveries]), [
@@ -177,25 +188,45 @@ export function busContract(name: string, makeBus: MakeBus, hooks: ContractHooks
       ["c3", 3],
       ["c3", 3],
     ]);
-    assert.ok(pending.every((p) => p.idleMs < 100));
+    assert.ok(pending.every((p) => p.idleMs < 300));
     await assert.rejects(bus.claimIdle("s", "nogroup", "c", 0, 1), /NOGROUP/);
   });
 
   test("readAfter wakes on publish within 50 ms and times out with []", async (bus) => {
     await bus.publish("s", "old");
-    const waiting = bus.readAfter([{ stream: "s", afterId: "$" }], 10, 3000);
-    await sleep(30);
-    const t0 = performance.now();
-    const id = await bus.publish("s", "new");
-    const got = await waiting;
-    const waited = performance.now() - t0;
-    assert.deepEqual(got, [{ stream: "s", entryId: id, raw: "new" }]);
-    assert.ok(waited < 50, `woke after ${waited.toFixed(1)} ms`);
+    const waited = await medianWake(async () => {
+      const waiting = bus.readAfter([{ stream: "s", afterId: "$" }], 10, 3000);
+      await sleep(20);
+      const t0 = performance.now();
+      const id = await bus.publish("s", "new");
+      assert.deepEqual(await waiting, [{ stream: "s", entryId: id, raw: "new" }]);
+      return performance.now() - t0;
+    });
+    assert.ok(waited < 50, `woke after ${waited.toFixed(1)} ms (median)`);
+    const last = (await bus.info("s")).lastEntryId as string;
     const t1 = performance.now();
-    assert.deepEqual(await bus.readAfter([{ stream: "s", afterId: id }], 10, 120), []);
+    assert.deepEqual(await bus.readAfter([{ stream: "s", afterId: last }], 10, 120), []);
     const timedOut = performance.now() - t1;
     assert.ok(timedOut >= 100 && timedOut < 1000, `timed out after ${timedOut.toFixed(1)} ms`);
     assert.deepEqual(await bus.readAfter([{ stream: "s", afterId: "$" }], 10, 0), []);
+  });
+
+  test("a blocked readGroup wakes on publish within 50 ms, over one or several streams", async (bus) => {
+    await bus.ensureGroup("s", "g");
+    await bus.ensureGroup("t", "g");
+    for (const streams of [["s"], ["t", "s"]]) {
+      const waited = await medianWake(async () => {
+        const waiting = bus.readGroup("g", "c", streams, { count: 10, blockMs: 3000 });
+        await sleep(20);
+        const t0 = performance.now();
+        const entryId = await bus.publish("s", "new");
+        const got = await waiting;
+        assert.deepEqual(got, [{ stream: "s", entryId, raw: "new", deliveries: 1 }]);
+        await bus.ack("s", "g", [entryId]);
+        return performance.now() - t0;
+      });
+      assert.ok(waited < 50, `${streams}: woke after ${waited.toFixed(1)} ms (median)`);
+    }
   });
 
   test("readAfter merges several streams in id order, count per stream", async (bus) => {
@@ -208,32 +239,39 @@ export function busContract(name: string, makeBus: MakeBus, hooks: ContractHooks
       10,
       0,
     );
-    assert.deepEqual(got.map((e) => e.entryId), [a0, b0, a1, b1].sort((x, y) =>
-      compareStreamIds(parseStreamId(x), parseStreamId(y))
-    ));
-    const one = await bus.readAfter([{ stream: "a", afterId: "0" }, { stream: "b", afterId: b0 }], 1, 0);
+    assert.deepEqual(
+      got.map((e) => e.entryId),
+      [a0, b0, a1, b1].sort((x, y) => compareStreamIds(parseStreamId(x), parseStreamId(y))),
+    );
+    const one = await bus.readAfter(
+      [{ stream: "a", afterId: "0" }, { stream: "b", afterId: b0 }],
+      1,
+      0,
+    );
     assert.deepEqual(one.map((e) => e.raw).sort(), ["a0", "b1"]);
   });
 
-  test("a blocked readGroup wakes on publish within 50 ms; others are not stalled", async (bus) => {
+  test("blocked reads stall neither publishes nor each other", async (bus) => {
     await bus.ensureGroup("s", "g");
     await bus.ensureGroup("t", "g");
     const single = bus.readGroup("g", "c1", ["s"], { count: 10, blockMs: 3000 });
     const multi = bus.readGroup("g", "c2", ["t", "s"], { count: 10, blockMs: 3000 });
     const idle = bus.readAfter([{ stream: "u", afterId: "$" }], 1, 3000);
     await sleep(30);
+    // A stall would last the 3 s block; 500 ms leaves room for a loaded machine.
     const t0 = performance.now();
-    await bus.publish("x", "unrelated"); // must not wait behind the blocked reads
-    assert.ok(performance.now() - t0 < 50, "publish stalled by blocking reads");
+    await bus.publish("x", "unrelated");
+    assert.ok(performance.now() - t0 < 500, "publish stalled by blocking reads");
     const idT = await bus.publish("t", "for-multi");
-    const gotMulti = await multi;
-    const tMulti = performance.now() - t0;
+    assert.deepEqual(await multi, [{ stream: "t", entryId: idT, raw: "for-multi", deliveries: 1 }]);
     const idS = await bus.publish("s", "for-single");
-    const gotSingle = await single;
-    const tSingle = performance.now() - t0;
-    assert.deepEqual(gotMulti, [{ stream: "t", entryId: idT, raw: "for-multi", deliveries: 1 }]);
-    assert.deepEqual(gotSingle, [{ stream: "s", entryId: idS, raw: "for-single", deliveries: 1 }]);
-    assert.ok(tMulti < 50 && tSingle < 100, `woke after ${tMulti} / ${tSingle} ms`);
+    assert.deepEqual(await single, [{
+      stream: "s",
+      entryId: idS,
+      raw: "for-single",
+      deliveries: 1,
+    }]);
+    assert.ok(performance.now() - t0 < 500, "blocked reads were served one after another");
     const t1 = performance.now();
     assert.deepEqual(await bus.readGroup("g", "c3", ["s", "t"], { count: 1, blockMs: 80 }), []);
     assert.ok(performance.now() - t1 >= 60);
@@ -298,21 +336,42 @@ export function busContract(name: string, makeBus: MakeBus, hooks: ContractHooks
     await assert.rejects(bus.kvSet("", "x"), /invalid kv key/);
   });
 
-  test("close makes a waiting read return [] and later calls fail", async () => {
-    const ns = uniqueNamespace(name);
-    const bus = await makeBus(ns, BIG);
+  Deno.test({
+    name: `${name} bus: close makes waiting reads return [] and later calls fail`,
+    fn: async () => {
+      const ns = uniqueNamespace(name);
+      const bus = await makeBus(ns, BIG);
+      await bus.ensureGroup("s", "g");
+      await bus.ensureGroup("t", "g");
+      const waiting = bus.readGroup("g", "c", ["s", "t"], { count: 1, blockMs: 5000 });
+      const waitingOne = bus.readGroup("g", "c", ["s"], { count: 1, blockMs: 5000 });
+      const waitingAfter = bus.readAfter([{ stream: "s", afterId: "$" }], 1, 5000);
+      await sleep(30);
+      const t0 = performance.now();
+      await bus.close();
+      assert.deepEqual(await waiting, []);
+      assert.deepEqual(await waitingOne, []);
+      assert.deepEqual(await waitingAfter, []);
+      assert.ok(performance.now() - t0 < 1000);
+      await assert.rejects(bus.publish("s", "x"), /closed/);
+      const cleaner = await makeBus(ns, BIG);
+      await cleaner.destroy();
+      await cleaner.close();
+      await hooks.assertClean?.(ns);
+    },
+  });
+
+  test("destroy under a blocked group read rejects it (the stream is gone)", async (bus) => {
     await bus.ensureGroup("s", "g");
     const waiting = bus.readGroup("g", "c", ["s"], { count: 1, blockMs: 5000 });
-    const waitingAfter = bus.readAfter([{ stream: "s", afterId: "$" }], 1, 5000);
+    const stillWaiting = bus.readAfter([{ stream: "s", afterId: "$" }], 1, 5000);
     await sleep(30);
-    await bus.destroy();
     const t0 = performance.now();
-    await bus.close();
-    assert.deepEqual(await waiting, []);
-    assert.deepEqual(await waitingAfter, []);
+    await bus.destroy();
+    await assert.rejects(waiting);
     assert.ok(performance.now() - t0 < 1000);
-    await assert.rejects(bus.publish("s", "x"), /closed/);
-    await hooks.assertClean?.(ns);
+    const id = await bus.publish("s", "after");
+    assert.deepEqual((await stillWaiting).map((e) => e.entryId), [id], "XREAD stays blocked");
   });
 
   // ── GroupConsumer ─────────────────────────────────────────────────────────────
@@ -413,8 +472,6 @@ export function busContract(name: string, makeBus: MakeBus, hooks: ContractHooks
 
   Deno.test({
     name: `${name} bus: property: every entry is acked exactly once or dead-lettered`,
-    sanitizeOps: sanitize,
-    sanitizeResources: sanitize,
     fn: async () => {
       const command = fc.oneof(
         fc.record({ t: fc.constant("publish" as const), poison: fc.boolean(), c: fc.constant(0) }),
@@ -427,7 +484,7 @@ export function busContract(name: string, makeBus: MakeBus, hooks: ContractHooks
         fc.asyncProperty(fc.array(command, { maxLength: 40 }), async (commands) => {
           await withBus(BIG, (bus) => runInterleaving(bus, commands));
         }),
-        { numRuns: 25 },
+        { numRuns: hooks.propertyRuns ?? 25 },
       );
     },
   });

@@ -18,7 +18,11 @@ import {
 const T = 1_600_000_000_000;
 
 const probsArb: fc.Arbitrary<DirectionProbs> = fc
-  .tuple(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 0, max: 1000 }))
+  .tuple(
+    fc.integer({ min: 0, max: 1000 }),
+    fc.integer({ min: 0, max: 1000 }),
+    fc.integer({ min: 0, max: 1000 }),
+  )
   .filter(([a, b, c]) => a + b + c > 0)
   .map(([a, b, c]) => ({ down: a / (a + b + c), flat: b / (a + b + c), up: c / (a + b + c) }));
 const unit = fc.double({ min: 0, max: 1, noNaN: true });
@@ -59,7 +63,10 @@ Deno.test("vote: a voter with weight 0 changes nothing when another weighs more"
 Deno.test("vote: unanimity gives disagreement 0", () => {
   fc.assert(fc.property(
     fc.constantFrom("down", "flat", "up"),
-    fc.array(fc.tuple(fc.double({ min: 0.34, max: 1, noNaN: true }), unit), { minLength: 1, maxLength: 6 }),
+    fc.array(fc.tuple(fc.double({ min: 0.34, max: 1, noNaN: true }), unit), {
+      minLength: 1,
+      maxLength: 6,
+    }),
     (dir, raw) => {
       const votes = raw.map(([top, weight], i) => {
         const rest = (1 - top) / 2;
@@ -103,7 +110,17 @@ function barEnv(symbol: string, time: number, close: number): AnyEnvelope {
     producer: "feed",
     time,
     corr: barId(symbol, time),
-  }, { symbol, timeframe: "1h", time, open: close, high: close, low: close, close, volume: 1, seq: 0 });
+  }, {
+    symbol,
+    timeframe: "1h",
+    time,
+    open: close,
+    high: close,
+    low: close,
+    close,
+    volume: 1,
+    seq: 0,
+  });
 }
 
 const direction = (agent: "trend" | "pattern" | "sentiment", symbol: string, barTime: number) =>
@@ -142,10 +159,16 @@ const volSig = (symbol: string, barTime: number) =>
 
 /** Every message of a few bars of two symbols. */
 const barsArb = fc.array(
-  fc.tuple(fc.constantFrom("AAA", "BBB"), fc.integer({ min: 0, max: 5 }), fc.double({ min: 1, max: 1000, noNaN: true })),
+  fc.tuple(
+    fc.constantFrom("AAA", "BBB"),
+    fc.integer({ min: 0, max: 5 }),
+    fc.double({ min: 1, max: 1000, noNaN: true }),
+  ),
   { minLength: 1, maxLength: 4 },
 ).chain((raw) => {
-  const keys = [...new Map(raw.map(([s, i, c]) => [`${s}:${i}`, [s, T + i * 3_600_000, c] as const])).values()];
+  const keys = [
+    ...new Map(raw.map(([s, i, c]) => [`${s}:${i}`, [s, T + i * 3_600_000, c] as const])).values(),
+  ];
   return fc.tuple(...keys.map(([s, t, c]) =>
     fc.tuple(
       direction("trend", s, t),
@@ -178,7 +201,9 @@ function decisions(opts: Partial<MetaOptions>, msgs: AnyEnvelope[]): Map<string,
 Deno.test("meta: the decision does not depend on the order messages arrive in (bit for bit)", () => {
   const all = ["trend", "pattern", "sentiment", "regime", "volatility"] as const;
   fc.assert(fc.property(
-    barsArb.chain((msgs) => fc.tuple(fc.constant(msgs), fc.shuffledSubarray(msgs, { minLength: msgs.length }))),
+    barsArb.chain((msgs) =>
+      fc.tuple(fc.constant(msgs), fc.shuffledSubarray(msgs, { minLength: msgs.length }))
+    ),
     ([msgs, shuffled]) => {
       const a = decisions({ expected: [...all] }, msgs);
       const b = decisions({ expected: [...all] }, shuffled);

@@ -67,9 +67,13 @@ function verdict(symbol: string, barTime: number, intent: Intent): AnyEnvelope {
     symbol,
     barTime,
     outcome: intent === null ? "none" : "order",
-    order: intent === null
-      ? null
-      : { clientOrderId: clientOrderIdFor(decisionId), symbol, type: "market", refPrice: 1, ...intent },
+    order: intent === null ? null : {
+      clientOrderId: clientOrderIdFor(decisionId),
+      symbol,
+      type: "market",
+      refPrice: 1,
+      ...intent,
+    },
     reasons: [],
     tradingState: "ACTIVE",
   });
@@ -128,7 +132,10 @@ function checkOutputs(out: Output[]): void {
     const v = validate(o.msg, o.stream);
     assert.ok(v.ok, `${o.msg.id}: ${!v.ok && v.error}`);
     if (o.msg.type === "fill") {
-      assert.ok(!fills.has(o.msg.data.clientOrderId), `second fill for ${o.msg.data.clientOrderId}`);
+      assert.ok(
+        !fills.has(o.msg.data.clientOrderId),
+        `second fill for ${o.msg.data.clientOrderId}`,
+      );
       fills.add(o.msg.data.clientOrderId);
     }
     if (o.msg.type === "account") {
@@ -146,39 +153,45 @@ function checkOutputs(out: Output[]): void {
 const byId = (out: Output[]) => new Map(out.map((o) => [o.msg.id, JSON.stringify(o)]));
 
 Deno.test("executor: cash and positions never negative; equity identity; one fill per order", () => {
-  fc.assert(fc.property(
-    fc.tuple(seriesArb("AAA"), seriesArb("BBB")).chain(([a, b]) =>
-      fc.tuple(interleavingArb(a), interleavingArb(b), fc.array(fc.boolean(), { maxLength: 60 }))
+  fc.assert(
+    fc.property(
+      fc.tuple(seriesArb("AAA"), seriesArb("BBB")).chain(([a, b]) =>
+        fc.tuple(interleavingArb(a), interleavingArb(b), fc.array(fc.boolean(), { maxLength: 60 }))
+      ),
+      ([a, b, mix]) => {
+        // merge the two symbols' sequences randomly
+        const seq: AnyEnvelope[] = [];
+        let i = 0;
+        while (a.length + b.length > 0) {
+          const fromA = b.length === 0 || (a.length > 0 && (mix[i++] ?? true));
+          seq.push(fromA ? a.shift()! : b.shift()!);
+        }
+        checkOutputs(run(seq).out);
+      },
     ),
-    ([a, b, mix]) => {
-      // merge the two symbols' sequences randomly
-      const seq: AnyEnvelope[] = [];
-      let i = 0;
-      while (a.length + b.length > 0) {
-        const fromA = b.length === 0 || (a.length > 0 && (mix[i++] ?? true));
-        seq.push(fromA ? a.shift()! : b.shift()!);
-      }
-      checkOutputs(run(seq).out);
-    },
-  ), { numRuns: 200 });
+    { numRuns: 200 },
+  );
 });
 
 Deno.test("executor: any interleaving and redelivery gives the outputs of the canonical order", () => {
-  fc.assert(fc.property(
-    seriesArb("AAA").chain((rows) => fc.tuple(fc.constant(rows), interleavingArb(rows))),
-    ([rows, shuffled]) => {
-      const want = run(canonical(rows));
-      const got = run(shuffled);
-      checkOutputs(got.out);
-      assert.deepEqual(byId(got.out), byId(want.out));
-      // fills and accounts also come in the same order
-      const seqOf = (out: Output[]) =>
-        out.filter((o) => o.msg.type !== "order_update").map((o) => JSON.stringify(o));
-      assert.deepEqual(seqOf(got.out), seqOf(want.out));
-      assert.deepEqual(got.state.positions, want.state.positions);
-      assert.equal(got.state.cash, want.state.cash);
-    },
-  ), { numRuns: 300 });
+  fc.assert(
+    fc.property(
+      seriesArb("AAA").chain((rows) => fc.tuple(fc.constant(rows), interleavingArb(rows))),
+      ([rows, shuffled]) => {
+        const want = run(canonical(rows));
+        const got = run(shuffled);
+        checkOutputs(got.out);
+        assert.deepEqual(byId(got.out), byId(want.out));
+        // fills and accounts also come in the same order
+        const seqOf = (out: Output[]) =>
+          out.filter((o) => o.msg.type !== "order_update").map((o) => JSON.stringify(o));
+        assert.deepEqual(seqOf(got.out), seqOf(want.out));
+        assert.deepEqual(got.state.positions, want.state.positions);
+        assert.equal(got.state.cash, want.state.cash);
+      },
+    ),
+    { numRuns: 300 },
+  );
 });
 
 Deno.test("executor: a redelivered verdict never creates a second order or fill", () => {

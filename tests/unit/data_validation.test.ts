@@ -214,7 +214,7 @@ Deno.test("options are validated with the field named", () => {
   assert.throws(() => load(HEADER + "\n"), /T_1d\.csv: no data rows after the header/);
   assert.throws(
     () => load(csv("2021-01-04,10,11,9,x,1"), { policy: "drop" }),
-    /no valid rows; 1 invalid row\(s\):\n  T_1d\.csv:2 bad-number/,
+    /no valid rows; 1 invalid row\(s\):\n {2}T_1d\.csv:2 bad-number/,
   );
   assert.throws(() => load(csv("2021-01-04,10,11,9,10,1")), /pass it explicitly/);
   assert.equal(load(csv("2021-01-04,10,11,9,10,1"), { timeframe: "1d" }).bars.length, 1);

@@ -116,7 +116,12 @@ Deno.test("executor: an order decided on bar t fills at bar t+1's open, then an 
   const acct = out[4].msg.data as Account;
   const cash = 10_000 - 1000.5 - fill.fee;
   assert.ok(Math.abs(acct.cash - cash) < 1e-9);
-  assert.deepEqual(acct.positions, [{ symbol: "AAA", quantity: 10, avgPrice: 100.05, lastPrice: 110 }]);
+  assert.deepEqual(acct.positions, [{
+    symbol: "AAA",
+    quantity: 10,
+    avgPrice: 100.05,
+    lastPrice: 110,
+  }]);
   assert.equal(acct.equity, acct.cash + 10 * 110);
   assert.equal(acct.barsProcessed, 2);
   assert.equal(Object.keys(state.pending).length, 0);
@@ -127,7 +132,12 @@ Deno.test("executor: a bar whose predecessor has no verdict yet is buffered unti
   assert.equal(a.out.length, 1, "only the first bar's account");
   assert.equal(a.state.buffered.AAA.length, 1);
   const b = run([verdict("AAA", T0, { side: "buy", quantity: 10 })], a.state);
-  assert.deepEqual(b.out.map((o) => o.msg.type), ["order_update", "fill", "order_update", "account"]);
+  assert.deepEqual(b.out.map((o) => o.msg.type), [
+    "order_update",
+    "fill",
+    "order_update",
+    "account",
+  ]);
   assert.equal(b.state.buffered.AAA, undefined);
   // the same outputs as when the verdict came first
   const c = run([
@@ -162,9 +172,19 @@ Deno.test("executor: an unaffordable buy and an oversized sell are rejected, wit
     verdict("AAA", T0 + H, { side: "sell", quantity: 1 }),
     bar("AAA", T0 + 2 * H, 100, 100),
   ]);
-  const updates = out.filter((o) => o.msg.type === "order_update").map((o) => o.msg.data as OrderUpdate);
-  assert.deepEqual(updates.map((u) => u.status), ["submitted", "rejected", "submitted", "rejected"]);
-  assert.match(updates[1].reason!, /^insufficient_cash: cost 10015.005 \(notional 10005 \+ fee 10.005\) exceeds cash 10000$/);
+  const updates = out.filter((o) => o.msg.type === "order_update").map((o) =>
+    o.msg.data as OrderUpdate
+  );
+  assert.deepEqual(updates.map((u) => u.status), [
+    "submitted",
+    "rejected",
+    "submitted",
+    "rejected",
+  ]);
+  assert.match(
+    updates[1].reason!,
+    /^insufficient_cash: cost 10015.005 \(notional 10005 \+ fee 10.005\) exceeds cash 10000$/,
+  );
   assert.match(updates[3].reason!, /^insufficient_position/);
   assert.equal(out.filter((o) => o.msg.type === "fill").length, 0);
   assert.equal(state.cash, 10_000);
@@ -172,7 +192,11 @@ Deno.test("executor: an unaffordable buy and an oversized sell are rejected, wit
 });
 
 Deno.test("executor: a 'none' verdict settles the bar without an order", () => {
-  const { out } = run([bar("AAA", T0, 99, 100), bar("AAA", T0 + H, 100, 101), verdict("AAA", T0, null)]);
+  const { out } = run([
+    bar("AAA", T0, 99, 100),
+    bar("AAA", T0 + H, 100, 101),
+    verdict("AAA", T0, null),
+  ]);
   assert.deepEqual(out.map((o) => o.msg.type), ["account", "account"]);
   assert.equal((out[1].msg.data as Account).barsProcessed, 2);
 });
@@ -202,6 +226,12 @@ Deno.test("executor: snapshot is plain JSON and restores; bad snapshots are refu
   const v = verdict("AAA", T0, { side: "buy", quantity: 1 });
   assert.deepEqual(core.step(restored, v, 0).out, core.step(state, v, 0).out);
   assert.throws(() => core.restore!({ ...json, cash: -1 }), /executor: invalid snapshot: cash/);
-  assert.throws(() => createExecutorCore({ feeBps: -1 }), /feeBps: expected a number in \[0, 10000\)/);
-  assert.throws(() => createExecutorCore({ initialCash: 0 }), /initialCash: expected a finite number > 0/);
+  assert.throws(
+    () => createExecutorCore({ feeBps: -1 }),
+    /feeBps: expected a number in \[0, 10000\)/,
+  );
+  assert.throws(
+    () => createExecutorCore({ initialCash: 0 }),
+    /initialCash: expected a finite number > 0/,
+  );
 });

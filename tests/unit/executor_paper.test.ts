@@ -37,7 +37,10 @@ Deno.test("floorToStep: largest grid value not above x, as the nearest double to
 Deno.test("roundToStep: removes binary noise; refuses a quantity beyond 2^53 steps", () => {
   assert.equal(roundToStep(0.1 + 0.2, 1e-8), 0.3);
   assert.equal(roundToStep(1 - 0.9, 1e-8), 0.1);
-  assert.throws(() => roundToStep(1e9, 1e-8), /more than 2\^53 steps of 1e-8: precision would be lost/);
+  assert.throws(
+    () => roundToStep(1e9, 1e-8),
+    /more than 2\^53 steps of 1e-8: precision would be lost/,
+  );
   assert.throws(() => floorToStep(NaN, 1e-8), /quantity must be finite/);
   assert.throws(() => floorToStep(1, 0), /quantity step must be > 0/);
 });
@@ -85,7 +88,12 @@ Deno.test("paper: no fill without the cash (incl. fee) or the position", () => {
     assert.match(r.detail, /exceeds cash 1000/);
   }
   // exactly affordable: 9 × 100.05 × 1.001 = 901.35045
-  const ok = executeMarketOrder({ ...book, cash: buyCost(9, 100.05, 10).cost }, order("buy", 9), 100, model);
+  const ok = executeMarketOrder(
+    { ...book, cash: buyCost(9, 100.05, 10).cost },
+    order("buy", 9),
+    100,
+    model,
+  );
   assert.equal(ok.status, "filled");
   if (ok.status === "filled") assert.equal(ok.book.cash, 0);
   const s = executeMarketOrder(book, order("sell", 1), 100, model);

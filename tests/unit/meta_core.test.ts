@@ -129,7 +129,12 @@ Deno.test("meta: decides once the bar and every expected signal are in", () => {
 
 Deno.test("meta: a range regime halves the trend agent's weight", () => {
   const core = createMetaCore();
-  const { out } = run(core, [bar("AAA", T), trend("AAA", T), vol("AAA", T), regime("AAA", T, "range")]);
+  const { out } = run(core, [
+    bar("AAA", T),
+    trend("AAA", T),
+    vol("AAA", T),
+    regime("AAA", T, "range"),
+  ]);
   const d = decisionOf(out[0]);
   assert.equal(d.regime, "range");
   assert.equal(d.votes[0].weight, 0.3);
@@ -235,10 +240,16 @@ Deno.test("meta: bad options and bad snapshots are refused with the field named"
     () => createMetaCore({ expected: ["trend", "oracle" as "trend"] }),
     /expected: unknown agent 'oracle'/,
   );
-  assert.throws(() => createMetaCore({ margin: 2 }), /margin: expected a number in \[0, 1\] \(got 2\)/);
+  assert.throws(
+    () => createMetaCore({ margin: 2 }),
+    /margin: expected a number in \[0, 1\] \(got 2\)/,
+  );
   assert.throws(() => createMetaCore({ deadlineMs: 0 }), /deadlineMs: expected an integer > 0/);
   const core = createMetaCore();
-  assert.throws(() => core.restore!({ pending: {}, decided: { AAA: { floor: "x" } } }), /decided.AAA.floor/);
+  assert.throws(
+    () => core.restore!({ pending: {}, decided: { AAA: { floor: "x" } } }),
+    /decided.AAA.floor/,
+  );
 });
 
 Deno.test("meta: an unexpected message type is an error, not a silent skip", () => {

@@ -1,0 +1,273 @@
+import assert from "node:assert/strict";
+import { createRiskCore, type RiskState } from "../../agents/risk/core.ts";
+import type { Output } from "../../agents/runtime/core.ts";
+import {
+  type Account,
+  type Alert,
+  type AnyEnvelope,
+  barId,
+  clientOrderIdFor,
+  type Command,
+  type Decision,
+  makeEnvelope,
+  messageId,
+  validate,
+  type Verdict,
+  type Veto,
+} from "../../shared/messages/mod.ts";
+
+const DAY = 86_400_000;
+const T = 19_000 * DAY + 3_600_000;
+const core = createRiskCore();
+
+function decision(
+  symbol: string,
+  barTime: number,
+  target: Decision["target"],
+  refPrice = 100,
+): AnyEnvelope {
+  return makeEnvelope("decision", {
+    id: messageId("meta", "decision", `${symbol}:${barTime}`),
+    producer: "meta",
+    time: barTime,
+    corr: barId(symbol, barTime),
+  }, {
+    symbol,
+    barTime,
+    refPrice,
+    target,
+    probs: { down: 0.1, flat: 0.2, up: 0.7 },
+    confidence: 0.6,
+    disagreement: 0,
+    votes: [],
+    missing: [],
+    volatilityForecast: null,
+    regime: "trend",
+    reason: "test",
+  });
+}
+
+function account(
+  symbol: string,
+  barTime: number,
+  cash: number,
+  held = 0,
+  price = 100,
+): AnyEnvelope {
+  const data: Account = {
+    symbol,
+    barTime,
+    cash,
+    equity: cash + held * price,
+    positions: held > 0 ? [{ symbol, quantity: held, avgPrice: price, lastPrice: price }] : [],
+    fees: 0,
+    barsProcessed: 1,
+  };
+  return makeEnvelope("account", {
+    id: messageId("executor", "account", `${symbol}:${barTime}`),
+    producer: "executor",
+    time: barTime,
+    corr: barId(symbol, barTime),
+  }, data);
+}
+
+function command(n: number, c: Command["command"], target: string | null = null): AnyEnvelope {
+  const id = messageId("operator", "command", String(n));
+  return makeEnvelope("command", { id, producer: "operator", time: T + n, corr: id }, {
+    command: c,
+    target,
+    issuedBy: "telegram:ops",
+    reason: "test",
+  });
+}
+
+function run(msgs: AnyEnvelope[], state: RiskState = core.init()) {
+  const out: Output[] = [];
+  for (const m of msgs) {
+    const step = core.step(state, m, 0);
+    state = step.state;
+    out.push(...step.out);
+  }
+  for (const o of out) {
+    const v = validate(o.msg, o.stream);
+    assert.ok(v.ok, `${o.msg.id}: ${!v.ok && v.error}`);
+  }
+  return { state, out };
+}
+
+const verdicts = (out: Output[]) =>
+  out.filter((o) => o.msg.type === "verdict").map((o) => o.msg.data as Verdict);
+
+Deno.test("risk: joins decision and account in either order into one verdict", () => {
+  const a = run([decision("AAA", T, "long"), account("AAA", T, 10_000)]);
+  const b = run([account("AAA", T, 10_000), decision("AAA", T, "long")]);
+  assert.deepEqual(a.out, b.out);
+  assert.equal(a.out.length, 1);
+  const o = a.out[0];
+  assert.equal(o.stream, "orders");
+  assert.equal(o.msg.id, `risk:verdict:AAA:${T}`);
+  assert.equal(o.msg.corr, barId("AAA", T));
+  assert.equal(o.msg.time, T);
+  const v = o.msg.data as Verdict;
+  assert.equal(v.outcome, "order");
+  assert.equal(v.decisionId, `meta:decision:AAA:${T}`);
+  assert.deepEqual(v.order, {
+    clientOrderId: clientOrderIdFor(`meta:decision:AAA:${T}`),
+    symbol: "AAA",
+    side: "buy",
+    quantity: 25,
+    type: "market",
+    refPrice: 100,
+  });
+  assert.equal(v.tradingState, "ACTIVE");
+  assert.equal(run([decision("AAA", T, "long")]).out.length, 0, "no verdict without the account");
+});
+
+Deno.test("risk: redelivered decisions and accounts emit nothing the second time", () => {
+  const msgs = [decision("AAA", T, "long"), account("AAA", T, 10_000)];
+  const first = run(msgs);
+  const again = run([...msgs, ...msgs], first.state);
+  assert.equal(again.out.length, 0);
+  const dup = run([msgs[0], msgs[0], msgs[1], msgs[1], msgs[0]]);
+  assert.deepEqual(dup.out, first.out);
+});
+
+Deno.test("risk: hold and already-flat give 'none'; short is vetoed with a veto message", () => {
+  assert.equal(
+    verdicts(run([decision("AAA", T, "hold"), account("AAA", T, 100)]).out)[0].outcome,
+    "none",
+  );
+  assert.equal(
+    verdicts(run([decision("AAA", T, "flat"), account("AAA", T, 100)]).out)[0].outcome,
+    "none",
+  );
+  const { out } = run([decision("AAA", T, "short"), account("AAA", T, 100)]);
+  assert.deepEqual(out.map((o) => [o.stream, o.msg.id]), [
+    ["orders", `risk:verdict:AAA:${T}`],
+    ["risk.vetoes", `risk:veto:AAA:${T}`],
+  ]);
+  const veto = out[1].msg.data as Veto;
+  assert.equal(veto.reasons[0].code, "shorting_disabled");
+  assert.equal(verdicts(out)[0].outcome, "veto");
+});
+
+Deno.test("risk: kill halts (critical alert) and nothing passes; resume reactivates", () => {
+  const { state, out } = run([
+    command(1, "kill"),
+    decision("AAA", T, "long"),
+    account("AAA", T, 10_000),
+  ]);
+  assert.equal(out[0].stream, "ops.alerts");
+  assert.equal(
+    out[0].msg.id,
+    `risk:alert:HALTED:kill_switch:${messageId("operator", "command", "1")}`,
+  );
+  const alert = out[0].msg.data as Alert;
+  assert.equal(alert.severity, "critical");
+  assert.equal(alert.code, "kill_switch");
+  assert.deepEqual([alert.details.from, alert.details.to], ["ACTIVE", "HALTED"]);
+  const v = verdicts(out)[0];
+  assert.equal(v.outcome, "veto");
+  assert.equal(v.order, null);
+  assert.equal(v.tradingState, "HALTED");
+  assert.equal(v.reasons[0].code, "halted");
+  assert.equal(v.reasons[0].values.cause, "kill_switch");
+  assert.equal(v.reasons[0].values.quantity, 25);
+  // even an exit is held back while halted
+  const exit = run([decision("AAA", T + 1, "flat"), account("AAA", T + 1, 0, 5)], state);
+  assert.equal(verdicts(exit.out)[0].outcome, "veto");
+  // a second kill changes nothing; a redelivered one is ignored
+  assert.equal(run([command(2, "kill"), command(1, "kill")], exit.state).out.length, 0);
+  const resumed = run([
+    command(3, "resume"),
+    decision("AAA", T + 2, "long"),
+    account("AAA", T + 2, 10_000),
+  ], exit.state);
+  assert.equal((resumed.out[0].msg.data as Alert).severity, "info");
+  assert.equal(resumed.state.tradingState, "ACTIVE");
+  assert.equal(verdicts(resumed.out)[0].outcome, "order");
+});
+
+Deno.test("risk: pause lets only exposure-reducing orders through", () => {
+  const paused = run([command(1, "pause")]);
+  assert.equal((paused.out[0].msg.data as Alert).severity, "warning");
+  assert.equal(paused.state.tradingState, "REDUCING");
+  const buy = run([decision("AAA", T, "long"), account("AAA", T, 10_000)], paused.state);
+  const v = verdicts(buy.out)[0];
+  assert.equal(v.outcome, "veto");
+  assert.equal(v.reasons[0].code, "reducing");
+  assert.equal(v.reasons[0].values.side, "buy");
+  const sell = run([decision("AAA", T + 1, "flat"), account("AAA", T + 1, 9_500, 5)], buy.state);
+  const s = verdicts(sell.out)[0];
+  assert.equal(s.outcome, "order");
+  assert.deepEqual([s.order?.side, s.order?.quantity], ["sell", 5]);
+  // pause does not loosen a halt
+  const halted = run([command(2, "kill"), command(3, "pause")], sell.state);
+  assert.equal(halted.state.tradingState, "HALTED");
+  assert.equal(halted.out.length, 1);
+});
+
+Deno.test("risk: the daily loss limit halts on the account that breaks it; resume rebases", () => {
+  const { state, out } = run([
+    account("AAA", T, 10_000),
+    decision("AAA", T, "hold"),
+    decision("AAA", T + 1, "long"),
+    account("AAA", T + 1, 9_400), // −6 % on the day
+  ]);
+  const alert = out.find((o) => o.stream === "ops.alerts")!;
+  assert.equal(alert.msg.id, `risk:alert:HALTED:daily_loss_limit:AAA:${T + 1}`);
+  assert.equal((alert.msg.data as Alert).severity, "critical");
+  assert.equal(state.cause, "daily_loss_limit");
+  const v = verdicts(out);
+  assert.deepEqual(v.map((x) => [x.outcome, x.tradingState]), [["none", "ACTIVE"], [
+    "veto",
+    "HALTED",
+  ]]);
+  const resumed = run([command(1, "resume")], state);
+  assert.equal(resumed.state.watch.dayStartEquity, 9_400);
+  assert.equal(resumed.state.watch.peakEquity, 9_400);
+  const next = run([decision("AAA", T + 2, "long"), account("AAA", T + 2, 9_300)], resumed.state);
+  assert.equal(verdicts(next.out)[0].outcome, "order", "−1 % from the rebased start is fine");
+});
+
+Deno.test("risk: a command aimed at another agent is ignored; fills and order updates too", () => {
+  const { state, out } = run([command(1, "kill", "trend")]);
+  assert.equal(out.length, 0);
+  assert.equal(state.tradingState, "ACTIVE");
+  assert.equal(run([command(2, "kill", "risk")]).state.tradingState, "HALTED");
+  assert.equal(run([command(3, "kill", "all")]).state.tradingState, "HALTED");
+  const fill = makeEnvelope("fill", {
+    id: "f",
+    producer: "executor",
+    time: T,
+    corr: barId("AAA", T),
+  }, {
+    clientOrderId: "o1",
+    symbol: "AAA",
+    side: "buy",
+    quantity: 1,
+    price: 1,
+    fee: 0,
+    barTime: T,
+  });
+  assert.equal(run([fill]).out.length, 0);
+});
+
+Deno.test("risk: snapshot is plain JSON and restores; bad options are refused", () => {
+  const { state } = run([decision("AAA", T, "long"), command(1, "pause")]);
+  const json = JSON.parse(JSON.stringify(core.snapshot!(state)));
+  const restored = core.restore!(json);
+  assert.deepEqual(restored, state);
+  const acct = account("AAA", T, 10_000);
+  assert.deepEqual(core.step(restored, acct, 0).out, core.step(state, acct, 0).out);
+  assert.throws(
+    () => core.restore!({ ...json, tradingState: "PANIC" }),
+    /risk: invalid snapshot: tradingState/,
+  );
+  assert.throws(
+    () => createRiskCore({ maxPositionFraction: 1.5 }),
+    /maxPositionFraction: expected a number in \(0, 1\] \(got 1.5\)/,
+  );
+  assert.throws(() => createRiskCore({ quantityStep: 0 }), /quantityStep/);
+  assert.throws(() => createRiskCore({ maxDrawdwn: 0.1 } as never), /maxDrawdwn: unknown option/);
+});
