@@ -104,7 +104,9 @@ async function dropReplayDatabase(url: string): Promise<void> {
     }
     return;
   }
-  if (target.schema === null) throw new Error("refusing to clear a PostgreSQL database without a schema");
+  if (target.schema === null) {
+    throw new Error("refusing to clear a PostgreSQL database without a schema");
+  }
   const client = new pg.Client({ connectionString: target.connectionString });
   await client.connect();
   try {
@@ -122,7 +124,9 @@ async function main(): Promise<number> {
     cli = parseCli(Deno.args);
     config = loadConfig();
   } catch (e) {
-    console.error(e instanceof ConfigError ? e.message : `error: ${(e as Error).message}\n${USAGE}`);
+    console.error(
+      e instanceof ConfigError ? e.message : `error: ${(e as Error).message}\n${USAGE}`,
+    );
     return 2;
   }
   setLogLevel(config.LOG_LEVEL);
@@ -210,7 +214,9 @@ async function report(
 ): Promise<number> {
   const summary = await replaySummary(system.store, feed, config.INITIAL_CASH);
   console.log(
-    `\nReplay of ${feed.symbols.join(", ")} (${feed.timeframe}, ${summary.bars} bars of the common clock, ` +
+    `\nReplay of ${
+      feed.symbols.join(", ")
+    } (${feed.timeframe}, ${summary.bars} bars of the common clock, ` +
       `${feed.published} bars in all)\n`,
   );
   console.log(formatStatsTable(summary));

@@ -22,7 +22,15 @@ import { WorkerChild } from "./worker_child.ts";
 import { type AgentView, createAdminApp } from "./admin/app.ts";
 
 /** Every agent the bot runs, in start order (consumers before the feed that drives them). */
-export const AGENTS = ["ledger", "executor", "risk", "meta", "trend", "volatility", "regime"] as const;
+export const AGENTS = [
+  "ledger",
+  "executor",
+  "risk",
+  "meta",
+  "trend",
+  "volatility",
+  "regime",
+] as const;
 /** Agents whose view the meta agent waits for on every bar. */
 export const EXPECTED_VIEWS = ["trend", "volatility", "regime"];
 

@@ -41,7 +41,7 @@ export const DEFAULT_EXECUTOR_OPTIONS: Readonly<ExecutorOptions> = Object.freeze
   feeBps: 10,
   slippageBps: 5,
   quantityStep: 1e-8,
-  idMemory: 10_000,
+  idMemory: 256,
 });
 
 export function resolveExecutorOptions(overrides: Partial<ExecutorOptions> = {}): ExecutorOptions {
@@ -82,8 +82,12 @@ export interface ExecutorState extends Book {
   lastVerdict: Record<string, number>;
   /** Bar time of the last processed bar per symbol. */
   lastBar: Record<string, number>;
-  /** Bars waiting for their predecessor's verdict, ascending by time. */
-  buffered: Record<string, Bar[]>;
+  /**
+   * Bars not processed yet, in feed order (`seq`). They are processed strictly in that order,
+   * each once its symbol's previous bar has a verdict: with one cash pool, any other order
+   * would let the interleaving of streams change fills and account values.
+   */
+  queue: Bar[];
   barsProcessed: number;
   decisionIds: string[];
   orderIds: string[];
@@ -104,7 +108,7 @@ const ExecutorStateSchema = z.object({
   ),
   lastVerdict: z.record(z.string(), z.number().int()),
   lastBar: z.record(z.string(), z.number().int()),
-  buffered: z.record(z.string(), z.array(BarSchema)),
+  queue: z.array(BarSchema),
   barsProcessed: z.number().int().nonnegative(),
   decisionIds: z.array(z.string()),
   orderIds: z.array(z.string()),
@@ -216,28 +220,29 @@ export function createExecutorCore(
     return out;
   }
 
-  /** Processes buffered bars of `symbol` while their predecessor is settled. */
-  function drain(state: ExecutorState, symbol: string): Output[] {
+  /** Processes queued bars in feed order while the head's predecessor is settled. */
+  function drain(state: ExecutorState): Output[] {
     const out: Output[] = [];
-    const queue = state.buffered[symbol] ?? [];
-    while (queue.length > 0 && settled(state, symbol, state.lastBar[symbol] ?? -1)) {
-      out.push(...processBar(state, queue.shift()!));
+    const queue = state.queue;
+    while (queue.length > 0) {
+      const head = queue[0];
+      const last = state.lastBar[head.symbol];
+      // The symbol's first bar has no predecessor to wait for.
+      if (last !== undefined && !settled(state, head.symbol, last)) break;
+      queue.shift();
+      out.push(...processBar(state, head));
     }
-    if (queue.length === 0) delete state.buffered[symbol];
     return out;
   }
 
   function onBar(state: ExecutorState, bar: Bar): Output[] {
-    const s = bar.symbol;
-    // The symbol's first bar has no predecessor to wait for.
-    if (state.lastBar[s] === undefined) return processBar(state, bar);
-    const queue = state.buffered[s] ?? [];
-    // A bar at or before the last processed one, or one already buffered, is a redelivery.
-    if (bar.time <= state.lastBar[s] || queue.some((b) => b.time === bar.time)) return [];
-    const at = queue.findIndex((b) => b.time > bar.time);
-    queue.splice(at === -1 ? queue.length : at, 0, structuredClone(bar));
-    state.buffered[s] = queue;
-    return drain(state, s);
+    // At or before its symbol's last processed bar, or already queued: a redelivery.
+    const last = state.lastBar[bar.symbol];
+    if (last !== undefined && bar.time <= last) return [];
+    if (state.queue.some((b) => b.symbol === bar.symbol && b.time === bar.time)) return [];
+    const at = state.queue.findIndex((b) => b.seq > bar.seq);
+    state.queue.splice(at === -1 ? state.queue.length : at, 0, structuredClone(bar));
+    return drain(state);
   }
 
   function onVerdict(state: ExecutorState, v: Verdict): Output[] {
@@ -264,7 +269,7 @@ export function createExecutorCore(
         out.push(update(o, v.decisionId, "submitted", null, s, v.barTime));
       }
     }
-    return [...out, ...drain(state, s)];
+    return [...out, ...drain(state)];
   }
 
   return {
@@ -277,7 +282,7 @@ export function createExecutorCore(
       pending: {},
       lastVerdict: {},
       lastBar: {},
-      buffered: {},
+      queue: [],
       barsProcessed: 0,
       decisionIds: [],
       orderIds: [],
@@ -304,7 +309,7 @@ export function createExecutorCore(
         fees: state.fees,
         positions,
         pendingOrders: Object.keys(state.pending).sort(),
-        buffered: Object.fromEntries(Object.entries(state.buffered).map(([s, q]) => [s, q.length])),
+        queued: state.queue.length,
         barsProcessed: state.barsProcessed,
       };
     },

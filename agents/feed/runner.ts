@@ -143,9 +143,11 @@ async function runReplay(ctx: FeedContext, plan: ReplayPlan): Promise<void> {
       while (end < bars.length && bars[end].time === bars[published].time) end++;
     }
     const batch = bars.slice(published, end);
-    await Promise.all(batch.map((bar, i) =>
-      bus.publish(STREAMS.bars, encode(barEnvelope(bar, published + i), STREAMS.bars))
-    ));
+    await Promise.all(
+      batch.map((bar, i) =>
+        bus.publish(STREAMS.bars, encode(barEnvelope(bar, published + i), STREAMS.bars))
+      ),
+    );
     published = end;
     await bus.kvSet(PROGRESS_KEY, String(published));
   }

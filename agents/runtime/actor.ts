@@ -12,8 +12,8 @@ import {
   encode,
   makeEnvelope,
   messageId,
-  STREAMS,
   type StreamName,
+  STREAMS,
 } from "../../shared/messages/mod.ts";
 import type { AgentCore, Output } from "./core.ts";
 import type { Logger } from "../../shared/util/log.ts";
@@ -218,7 +218,9 @@ export class Actor<S> {
         // It failed the first time as well and was dead-lettered then.
       }
     }
-    if (history.length > 0) log.info("state rebuilt from acknowledged inputs", { entries: history.length });
+    if (history.length > 0) {
+      log.info("state rebuilt from acknowledged inputs", { entries: history.length });
+    }
     return state;
   }
 
@@ -264,7 +266,12 @@ export function compareEntryIds(a: string, b: string): number {
 }
 
 /** A heartbeat envelope for ops.heartbeats. */
-export function heartbeatMessage(agent: string, incarnation: number, status: ActorStatus, now: number) {
+export function heartbeatMessage(
+  agent: string,
+  incarnation: number,
+  status: ActorStatus,
+  now: number,
+) {
   return makeEnvelope("heartbeat", {
     id: messageId(agent, "heartbeat", `${incarnation}:${now}`),
     producer: agent,

@@ -4,7 +4,6 @@ import { z } from "zod";
 import { readFileSync } from "node:fs";
 import { parse as parseDotEnv } from "dotenv";
 
-const num = (dflt: number) => z.coerce.number().finite().default(dflt);
 const fraction = (dflt: number) => z.coerce.number().finite().min(0).max(1).default(dflt);
 const posInt = (dflt: number) => z.coerce.number().int().positive().default(dflt);
 const list = (dflt: string) =>

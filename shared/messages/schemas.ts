@@ -58,11 +58,16 @@ export const BarSchema = z.object({
   volume: nonNegative,
   /** 0-based position of this bar in the feed's output: lets consumers detect gaps. */
   seq: z.number().int().nonnegative(),
-}).refine((b) => b.high >= b.low && b.high >= Math.max(b.open, b.close) &&
+}).refine((b) =>
+  b.high >= b.low && b.high >= Math.max(b.open, b.close) &&
   b.low <= Math.min(b.open, b.close), { message: "high/low inconsistent with open/close" });
 export type Bar = z.infer<typeof BarSchema>;
 
-export const DirectionProbsSchema = z.object({ down: probability, flat: probability, up: probability })
+export const DirectionProbsSchema = z.object({
+  down: probability,
+  flat: probability,
+  up: probability,
+})
   .refine((p) => Math.abs(p.down + p.flat + p.up - 1) < 1e-6, {
     message: "direction probabilities must sum to 1",
   });

@@ -4,7 +4,13 @@ import { Hono } from "hono";
 import type { Context, Next } from "hono";
 import { timingSafeEqual } from "node:crypto";
 import type { Store } from "../../shared/storage/mod.ts";
-import { appendAudit, equityCurve, listFills, listOrders, listPositions } from "../../shared/storage/mod.ts";
+import {
+  appendAudit,
+  equityCurve,
+  listFills,
+  listOrders,
+  listPositions,
+} from "../../shared/storage/mod.ts";
 import type { TradingState } from "../../shared/messages/mod.ts";
 
 export interface AgentView {
@@ -87,10 +93,16 @@ export function createAdminApp(deps: AdminDeps): Hono {
     c.json({
       fills: await listFills(db, { limit: limitOf(c, 100), symbol: c.req.query("symbol") }),
     }));
-  app.get("/equity", async (c) =>
-    c.json({ equity: await equityCurve(db, { limit: limitOf(c, 1_000) }) }));
+  app.get(
+    "/equity",
+    async (c) => c.json({ equity: await equityCurve(db, { limit: limitOf(c, 1_000) }) }),
+  );
 
-  const audited = async (c: Context, command: string, effect: string, args: Record<string, string>) => {
+  const audited = async (
+    command: string,
+    effect: string,
+    args: Record<string, string>,
+  ) => {
     await appendAudit(db, {
       time: Date.now(),
       actor: "admin-api",
@@ -104,20 +116,22 @@ export function createAdminApp(deps: AdminDeps): Hono {
   app.post("/kill", requireToken, async (c) => {
     const reason = c.req.query("reason") ?? "kill switch (admin API)";
     const id = await deps.command("kill", "admin-api", reason);
-    await audited(c, "kill", `published ${id}`, { reason });
+    await audited("kill", `published ${id}`, { reason });
     return c.json({ accepted: true, command_id: id, trading_state: "HALTED" }, 202);
   });
   app.post("/resume", requireToken, async (c) => {
     const reason = c.req.query("reason") ?? "resume (admin API)";
     const id = await deps.command("resume", "admin-api", reason);
-    await audited(c, "resume", `published ${id}`, { reason });
+    await audited("resume", `published ${id}`, { reason });
     return c.json({ accepted: true, command_id: id }, 202);
   });
   app.post("/agents/:name/restart", requireToken, async (c) => {
     const name = c.req.param("name") ?? "";
     const ok = deps.restartAgent(name);
-    await audited(c, "restart", ok ? "restarting" : "no such agent", { agent: name });
-    return ok ? c.json({ accepted: true, agent: name }, 202) : c.json({ error: `no agent '${name}'` }, 404);
+    await audited("restart", ok ? "restarting" : "no such agent", { agent: name });
+    return ok
+      ? c.json({ accepted: true, agent: name }, 202)
+      : c.json({ error: `no agent '${name}'` }, 404);
   });
   return app;
 }

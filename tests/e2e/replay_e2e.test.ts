@@ -81,7 +81,10 @@ Deno.test({
       const { cash, qty, fees } = recompute(s, bars);
       const lastClose = series.bars[series.bars.length - 1].close;
       const finalEquity = cash + qty * lastClose;
-      assert.ok(Math.abs(finalEquity / s.final_equity - 1) < 1e-9, `${finalEquity} vs ${s.final_equity}`);
+      assert.ok(
+        Math.abs(finalEquity / s.final_equity - 1) < 1e-9,
+        `${finalEquity} vs ${s.final_equity}`,
+      );
       assert.ok(Math.abs(fees - s.fees) < 1e-6);
       assert.equal(s.equity_curve[s.equity_curve.length - 1][1], s.final_equity);
       assert.ok(Math.abs(s.total_return - (s.final_equity / INITIAL_CASH - 1)) < 1e-12);
@@ -117,7 +120,8 @@ async function crashRun(fault: string | null, extraEnv: Record<string, string>, 
 }
 
 Deno.test({
-  name: "e2e: an agent crashed or hung mid-replay is restarted and the orders and fills are unchanged",
+  name:
+    "e2e: an agent crashed or hung mid-replay is restarted and the orders and fills are unchanged",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {

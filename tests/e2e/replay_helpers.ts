@@ -7,7 +7,8 @@ import { readFileSync } from "node:fs";
 export const REPO = new URL("../../", import.meta.url).pathname;
 export const SHARED_DATA = new URL("../../../shared/data/", import.meta.url).pathname;
 export const REDIS_URL = Deno.env.get("TEST_REDIS_URL") ?? "redis://127.0.0.1:6379";
-export const PG_URL = Deno.env.get("TEST_POSTGRES_URL") ?? "postgres://postgres@127.0.0.1:5432/test";
+export const PG_URL = Deno.env.get("TEST_POSTGRES_URL") ??
+  "postgres://postgres@127.0.0.1:5432/test";
 
 export interface RunResult {
   code: number;
@@ -31,7 +32,14 @@ export interface Summary {
   win_rate: number | null;
   profit_factor: number | null;
   exposure: number;
-  fills: { time: number; symbol: string; side: "buy" | "sell"; quantity: number; price: number; fee: number }[];
+  fills: {
+    time: number;
+    symbol: string;
+    side: "buy" | "sell";
+    quantity: number;
+    price: number;
+    fee: number;
+  }[];
   equity_curve: [number, number][];
 }
 

@@ -203,3 +203,53 @@ Deno.test("executor: a redelivered verdict never creates a second order or fill"
     assert.deepEqual(twice.out, once.out);
   }));
 });
+
+Deno.test("executor: with several symbols sharing the cash, fills and accounts follow feed order whatever the verdicts' timing", () => {
+  fc.assert(
+    fc.property(
+      seriesArb("AAA"),
+      seriesArb("BBB"),
+      fc.array(fc.nat(5), { minLength: 80, maxLength: 80 }),
+      (a, b, coin) => {
+        const n = Math.min(a.length, b.length);
+        // The feed's order: one clock step at a time, symbols alphabetically.
+        const bars = Array.from({ length: n }, (_, i) => [a[i].bar, b[i].bar]).flat();
+        // Risk settles the symbols' bars in whatever order its joins complete, so the two
+        // symbols' verdict streams interleave at random (each in its own order); a verdict
+        // for (s, t) exists only once the executor has published its account for (s, t).
+        const simulate = (pick: (k: number) => number): Output[] => {
+          const lanes = [a.slice(0, n).map((x) => x.verdict), b.slice(0, n).map((x) => x.verdict)];
+          const next = [0, 0];
+          const accounted = new Set<string>();
+          let state = core.init();
+          const out: Output[] = [];
+          let i = 0, k = 0;
+          while (i < bars.length || next[0] < n || next[1] < n) {
+            const ready = [0, 1].filter((l) =>
+              next[l] < n && accounted.has(lanes[l][next[l]].corr)
+            );
+            const choice = pick(k++) % (ready.length + 1);
+            let msg: AnyEnvelope;
+            if (i < bars.length && (ready.length === 0 || choice === ready.length)) msg = bars[i++];
+            else if (ready.length > 0) {
+              const l = ready[choice % ready.length];
+              msg = lanes[l][next[l]++];
+            } else break; // nothing can move: the executor is stuck (asserted below)
+            const step = core.step(state, msg, 0);
+            state = step.state;
+            for (const o of step.out) if (o.msg.type === "account") accounted.add(o.msg.corr);
+            out.push(...step.out);
+          }
+          assert.equal(next[0] + next[1], 2 * n, "every verdict was delivered");
+          return out;
+        };
+        const book = (out: Output[]) =>
+          out.filter((o) => o.msg.type === "fill" || o.msg.type === "account").map((o) => o.msg);
+        const eager = book(simulate(() => 0));
+        const random = book(simulate((k) => coin[k % coin.length]));
+        assert.deepEqual(random, eager);
+      },
+    ),
+    { numRuns: 300 },
+  );
+});

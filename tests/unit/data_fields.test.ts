@@ -78,6 +78,23 @@ Deno.test("parseDecimal accepts exactly the decimal literals (checked against th
   );
 });
 
+Deno.test("parseDecimal's fast path is bit-identical to Number() on plain decimals", () => {
+  const plain = fc.tuple(
+    fc.constantFrom("", "-", "+"),
+    fc.string({ unit: fc.constantFrom(..."0123456789"), minLength: 1, maxLength: 17 }),
+    fc.option(fc.string({ unit: fc.constantFrom(..."0123456789"), maxLength: 17 })),
+  ).map(([sign, whole, frac]) => `${sign}${whole}${frac === null ? "" : `.${frac}`}`);
+  fc.assert(
+    fc.property(plain, (text) => {
+      assert.ok(Object.is(parseDecimal(text), Number(text)), text);
+    }),
+    { numRuns: 5000 },
+  );
+  assert.ok(Object.is(parseDecimal("-0"), -0));
+  assert.equal(parseDecimal("0.596878742448"), 0.596878742448);
+  assert.equal(parseDecimal("123456789012345.6"), 123456789012345.6);
+});
+
 Deno.test("parseTimestamp: dates are 00:00 UTC, the offset suffix follows the policy", () => {
   const ok = (text: string, policy: "wallclock-utc" | "honor-offset" = "wallclock-utc") => {
     const r = parseTimestamp(text, policy);

@@ -130,7 +130,7 @@ Deno.test("executor: an order decided on bar t fills at bar t+1's open, then an 
 Deno.test("executor: a bar whose predecessor has no verdict yet is buffered until it comes", () => {
   const a = run([bar("AAA", T0, 99, 100), bar("AAA", T0 + H, 100, 110)]);
   assert.equal(a.out.length, 1, "only the first bar's account");
-  assert.equal(a.state.buffered.AAA.length, 1);
+  assert.equal(a.state.queue.length, 1);
   const b = run([verdict("AAA", T0, { side: "buy", quantity: 10 })], a.state);
   assert.deepEqual(b.out.map((o) => o.msg.type), [
     "order_update",
@@ -138,7 +138,7 @@ Deno.test("executor: a bar whose predecessor has no verdict yet is buffered unti
     "order_update",
     "account",
   ]);
-  assert.equal(b.state.buffered.AAA, undefined);
+  assert.equal(b.state.queue.length, 0);
   // the same outputs as when the verdict came first
   const c = run([
     bar("AAA", T0, 99, 100),

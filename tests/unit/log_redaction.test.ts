@@ -46,22 +46,35 @@ Deno.test("the password of a registered URL is hidden even inside another URL", 
   const lines = captured(() => {
     log.error("cannot connect", { url });
     // The same password with another host, e.g. from a driver's error text.
-    log.error("driver said: password authentication failed for postgres://bot:Pg-Pass-2718@10.0.0.5");
+    log.error(
+      "driver said: password authentication failed for postgres://bot:Pg-Pass-2718@10.0.0.5",
+    );
   });
   for (const line of lines) assert.ok(!line.includes("Pg-Pass-2718"), `password leaked: ${line}`);
   assert.match(lines[1], /postgres:\/\/bot:\*\*\*@10\.0\.0\.5/);
 });
 
+Deno.test("a percent-encoded URL password is hidden in its decoded form as well", () => {
+  registerSecret("postgres://bot:s%40fe%2FPw-31@db.internal/trading");
+  const lines = captured(() => logger("redaction-test").error("auth failed: password s@fe/Pw-31"));
+  assert.ok(!lines[0].includes("s@fe/Pw-31"), lines[0]);
+  assert.equal(JSON.parse(lines[0]).msg, "auth failed: password ***");
+});
+
 Deno.test("a password given only inside a URL with a short password is still hidden", () => {
   registerSecret("redis://:zq9@cache.internal:6379");
-  const lines = captured(() => logger("redaction-test").warn("retrying redis://:zq9@cache.internal:6379"));
+  const lines = captured(() =>
+    logger("redaction-test").warn("retrying redis://:zq9@cache.internal:6379")
+  );
   assert.ok(!lines[0].includes("zq9"), lines[0]);
 });
 
 Deno.test("a secret with characters JSON escapes (quotes, backslashes) does not leak escaped", () => {
   const secret = 'p"ss\\w0rd-Quoted';
   registerSecret(secret);
-  const lines = captured(() => logger("redaction-test").error("login failed", { password: secret }));
+  const lines = captured(() =>
+    logger("redaction-test").error("login failed", { password: secret })
+  );
   const line = lines[0];
   assert.ok(!line.includes(secret), line);
   assert.ok(!line.includes(JSON.stringify(secret).slice(1, -1)), `escaped secret leaked: ${line}`);
@@ -78,7 +91,9 @@ Deno.test("scrub leaves text without secrets unchanged; values too short to be s
     fc.property(fc.string({ maxLength: 60 }).filter((s) => !s.includes("*")), (text) => {
       // Registered secrets in this file all contain '-', '"' or digits after letters; a
       // text with no such secret comes back as it was.
-      const hasSecret = ["tok-7f3a", "Pg-Pass", "zq9", "w0rd-Quoted"].some((s) => text.includes(s));
+      const hasSecret = ["tok-7f3a", "Pg-Pass", "zq9", "w0rd-Quoted", "Pw-31", "s%40fe"].some((s) =>
+        text.includes(s)
+      );
       if (!hasSecret) assert.equal(scrub(text), text);
     }),
   );

@@ -1,0 +1,116 @@
+// The full replay path as a user runs it: `supervisor/main.ts --replay FILE --no-admin` in a
+// subprocess on real Redis, timed from its own log lines (stderr, one JSON object a line):
+// the feed's "replay starting" (data loaded, `bars` to publish) to main's "stopping" (the
+// feed reported that the executor processed every bar).
+import { connectRedis, scratchDatabase, uniqueName } from "./pipeline_system.ts";
+import type { BenchTarget } from "./pipeline_system.ts";
+
+export const REPO = new URL("../../", import.meta.url).pathname;
+
+export interface ReplayLogTiming {
+  bars: number;
+  /** Epoch ms of the two log lines (the logger's `t`, millisecond resolution). */
+  startMs: number;
+  stopMs: number;
+  /** main's reason for stopping: "done" when the replay ran to its end. */
+  why: string;
+}
+
+/** Finds the two lines in a run's stderr; non-JSON lines (banners) are skipped. */
+export function parseReplayLog(stderr: string): ReplayLogTiming {
+  let start: { t: number; bars: number } | null = null;
+  let stop: { t: number; why: string } | null = null;
+  for (const line of stderr.split("\n")) {
+    if (!line.startsWith("{")) continue;
+    let o: Record<string, unknown>;
+    try {
+      o = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    const t = typeof o.t === "string" ? Date.parse(o.t) : NaN;
+    if (o.msg === "replay starting" && start === null) {
+      if (!Number.isFinite(t) || !Number.isSafeInteger(o.bars) || (o.bars as number) <= 0) {
+        throw new Error(`"replay starting" line without a valid t and bars: ${line}`);
+      }
+      start = { t, bars: o.bars as number };
+    } else if (o.msg === "stopping" && o.component === "main" && stop === null) {
+      if (!Number.isFinite(t)) throw new Error(`"stopping" line without a valid t: ${line}`);
+      stop = { t, why: String(o.why) };
+    }
+  }
+  if (start === null) throw new Error(`no "replay starting" line in the replay's stderr`);
+  if (stop === null) throw new Error(`no "stopping" line from main in the replay's stderr`);
+  if (stop.t < start.t) throw new Error(`"stopping" (${stop.t}) before "replay starting"`);
+  return { bars: start.bars, startMs: start.t, stopMs: stop.t, why: stop.why };
+}
+
+export interface ReplayResult {
+  timing: ReplayLogTiming;
+  barsPerS: number;
+  /** Subprocess start to exit: Deno start-up, data loading, agents, statistics, shutdown. */
+  wallMs: number;
+  exitCode: number;
+}
+
+/** Environment passed through to the subprocess; every bot setting is set explicitly. */
+const PASS_THROUGH = ["HOME", "PATH", "TMPDIR", "DENO_DIR", "XDG_CACHE_HOME", "LANG"];
+
+export async function runReplayPhase(
+  file: string,
+  target: BenchTarget,
+  timeoutMs: number,
+): Promise<ReplayResult> {
+  const name = uniqueName("replay");
+  const db = await scratchDatabase(name, target.pgUrl);
+  const env: Record<string, string> = {};
+  for (const k of PASS_THROUGH) {
+    const v = Deno.env.get(k);
+    if (v !== undefined) env[k] = v;
+  }
+  Object.assign(env, {
+    REDIS_URL: target.redisUrl,
+    BUS_NAMESPACE: name,
+    DATABASE_URL: db.url,
+    LOG_LEVEL: "info",
+    DOTENV_PATH: "/nonexistent/.env",
+  });
+  const started = performance.now();
+  try {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-all", "supervisor/main.ts", "--replay", file, "--no-admin"],
+      cwd: REPO,
+      env,
+      clearEnv: true,
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(timeoutMs),
+    }).output();
+    const wallMs = performance.now() - started;
+    const stderr = new TextDecoder().decode(out.stderr);
+    if (out.code !== 0) {
+      throw new Error(
+        `replay exited with code ${out.code}${out.signal ? ` (${out.signal})` : ""} after ` +
+          `${Math.round(wallMs)} ms; stderr ends:\n${stderr.slice(-1500)}`,
+      );
+    }
+    const timing = parseReplayLog(stderr);
+    if (timing.why !== "done") throw new Error(`replay stopped early: why=${timing.why}`);
+    const seconds = (timing.stopMs - timing.startMs) / 1000;
+    return {
+      timing,
+      barsPerS: seconds > 0 ? timing.bars / seconds : Infinity,
+      wallMs,
+      exitCode: out.code,
+    };
+  } finally {
+    // main.ts runs a replay under `${BUS_NAMESPACE}.replay` and leaves it there.
+    for (const ns of [name, `${name}.replay`]) {
+      try {
+        const bus = await connectRedis(target.redisUrl, ns);
+        await bus.destroy().finally(() => bus.close());
+      } catch { /* nothing to clean, or Redis gone: reported by the phase itself */ }
+    }
+    await db.drop().catch(() => {});
+  }
+}
