@@ -292,7 +292,7 @@ export function createExecutorCore(
       if (msg.type === "verdict") return { state, out: onVerdict(state, msg.data) };
       throw new Error(`executor: unexpected message type '${msg.type}' (${msg.id})`);
     },
-    snapshot: (state) => structuredClone(state),
+    snapshot: (state) => state,
     restore(snapshot: unknown): ExecutorState {
       const parsed = ExecutorStateSchema.safeParse(snapshot);
       if (!parsed.success) {

@@ -217,7 +217,7 @@ export function createMetaCore(overrides: Partial<MetaOptions> = {}): AgentCore<
       }
       return { state, out };
     },
-    snapshot: (state) => structuredClone(state),
+    snapshot: (state) => state,
     restore(snapshot: unknown): MetaState {
       const parsed = MetaStateSchema.safeParse(snapshot);
       if (!parsed.success) {

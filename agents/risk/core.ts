@@ -323,7 +323,7 @@ export function createRiskCore(overrides: Partial<RiskOptions> = {}): AgentCore<
           throw new Error(`risk: unexpected message type '${msg.type}' (${msg.id})`);
       }
     },
-    snapshot: (state) => structuredClone(state),
+    snapshot: (state) => state,
     restore(snapshot: unknown): RiskState {
       const parsed = RiskStateSchema.safeParse(snapshot);
       if (!parsed.success) {

@@ -173,14 +173,18 @@ export class Actor<S> {
 
   async #commit(done: Delivery[], inputs: AnyEnvelope[], outputs: Output[]): Promise<void> {
     if (done.length === 0) return;
-    await this.#publish(outputs);
-    if (this.opts.effect) await this.opts.effect(inputs, outputs);
-    await this.#saveSnapshot();
+    const { bus, core, effect, group } = this.opts;
+    if (effect) await effect(inputs, outputs);
     const byStream = new Map<string, string[]>();
     for (const d of done) byStream.set(d.stream, [...(byStream.get(d.stream) ?? []), d.entryId]);
-    await Promise.all(
-      [...byStream].map(([stream, ids]) => this.opts.bus.ack(stream, this.opts.group, ids)),
-    );
+    // One atomic step: outputs, the state they leave behind and the acknowledgements.
+    await bus.commit({
+      publish: outputs.map((o) => ({ stream: o.stream, raw: encode(o.msg, o.stream) })),
+      kv: core.snapshot
+        ? { key: snapshotKey(group), value: JSON.stringify(core.snapshot(this.#state)) }
+        : null,
+      ack: [...byStream].map(([stream, ids]) => ({ stream, group, ids })),
+    });
     this.#status.processed += done.length;
   }
 

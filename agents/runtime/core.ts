@@ -27,8 +27,9 @@ export interface AgentCore<S> {
   tick?(state: S, now: number): Step<S>;
   readonly tickMs?: number;
   /**
-   * JSON-safe snapshot of the state, saved before each acknowledgement. A core without
-   * snapshot/restore is rebuilt after a restart by replaying the inputs it had acknowledged.
+   * JSON-safe snapshot of the state, saved with each acknowledgement. The shell serializes
+   * it at once, so it need not be a copy. A core without snapshot/restore is rebuilt after
+   * a restart by replaying the inputs it had acknowledged.
    */
   snapshot?(state: S): unknown;
   restore?(snapshot: unknown): S;

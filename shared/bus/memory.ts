@@ -31,6 +31,7 @@ import {
 } from "./stream_ids.ts";
 import type {
   Bus,
+  Commit,
   BusOptions,
   Delivery,
   PendingEntry,
@@ -296,6 +297,26 @@ export class MemoryBus implements Bus {
           lastDeliveredId: formatStreamId(g.lastDelivered),
         })),
       };
+    });
+  }
+
+  /** Validates everything first, then applies it all synchronously: atomic like MULTI/EXEC. */
+  commit(c: Commit): Promise<void> {
+    return this.#run(() => {
+      for (const p of c.publish) {
+        checkName(p.stream, "stream");
+        checkRaw(p.raw);
+      }
+      if (c.kv) checkKvKey(c.kv.key);
+      for (const a of c.ack) {
+        checkName(a.stream, "stream");
+        checkLabel(a.group, "group");
+        checkEntryIds(a.ids);
+      }
+      // Each call below runs its body at once (see #run), so nothing interleaves.
+      for (const p of c.publish) void this.publish(p.stream, p.raw);
+      if (c.kv) void this.kvSet(c.kv.key, c.kv.value);
+      for (const a of c.ack) void this.ack(a.stream, a.group, a.ids);
     });
   }
 

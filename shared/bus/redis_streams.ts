@@ -31,6 +31,7 @@ import { compareStreamIds, parseRangeBound, parseStreamId } from "./stream_ids.t
 import type {
   Bus,
   BusOptions,
+  Commit,
   Delivery,
   GroupInfo,
   PendingEntry,
@@ -118,19 +119,7 @@ export class RedisStreamsBus implements Bus {
     if (opts.pending === true) {
       return (await this.#readScript(group, consumer, streams, opts.count, "0")).deliveries;
     }
-    if (streams.length === 1) return this.#readGroupOne(group, consumer, streams[0], opts);
-    const deadline = performance.now() + opts.blockMs;
-    for (;;) {
-      const start = this.#rotation++ % streams.length;
-      const order = [...streams.slice(start), ...streams.slice(0, start)];
-      const { deliveries, tails } = await this.#readScript(group, consumer, order, opts.count, ">");
-      if (deliveries.length > 0) return deliveries;
-      const left = Math.ceil(deadline - performance.now());
-      if (left <= 0 || this.#closed) return [];
-      const args = ["XREAD", "COUNT", "1", "BLOCK", String(left), "STREAMS"];
-      const woke = await this.#blocking([...args, ...order.map((s) => this.#key(s)), ...tails]);
-      if (woke === null) return [];
-    }
+    return this.#readGroupNew(group, consumer, streams, opts);
   }
 
   async ack(stream: string, group: string, entryIds: string[]): Promise<number> {
@@ -278,6 +267,32 @@ export class RedisStreamsBus implements Bus {
     return reply === null ? null : asString(reply, "GET reply");
   }
 
+  /** MULTI/EXEC: the outputs, the snapshot and the acknowledgements land together or not at all. */
+  async commit(c: Commit): Promise<void> {
+    this.#checkOpen();
+    const multi = this.#main.multi();
+    for (const p of c.publish) {
+      checkName(p.stream, "stream");
+      checkRaw(p.raw);
+      multi.addCommand([
+        "XADD",
+        this.#key(p.stream),
+        "MAXLEN",
+        "~",
+        String(this.#opts.maxLen),
+        "*",
+        "raw",
+        p.raw,
+      ]);
+    }
+    if (c.kv) multi.addCommand(["SET", this.#kvKey(c.kv.key), c.kv.value]);
+    for (const a of c.ack) {
+      checkEntryIds(a.ids);
+      if (a.ids.length > 0) multi.addCommand(["XACK", this.#key(a.stream), a.group, ...a.ids]);
+    }
+    await multi.exec();
+  }
+
   async kvSet(key: string, value: string): Promise<void> {
     this.#checkOpen();
     if (typeof value !== "string") throw new Error(`invalid kv value for '${key}': not a string`);
@@ -333,28 +348,33 @@ export class RedisStreamsBus implements Bus {
     return `${this.namespace}:kv:${checkKvKey(key)}`;
   }
 
-  async #readGroupOne(
+  /**
+   * New entries: one native XREADGROUP … BLOCK over every stream, so a reader wakes on the
+   * first entry in any of them within one round trip; entries come back merged in id order.
+   */
+  async #readGroupNew(
     group: string,
     consumer: string,
-    stream: string,
+    streams: string[],
     opts: ReadGroupOptions,
   ): Promise<Delivery[]> {
-    const head = ["XREADGROUP", "GROUP", group, consumer, "COUNT", String(opts.count)];
-    const tail = ["STREAMS", this.#key(stream), ">"];
+    // COUNT is per stream in Redis: split the budget so the whole call stays within it.
+    const perStream = Math.max(1, Math.floor(opts.count / streams.length));
+    const head = ["XREADGROUP", "GROUP", group, consumer, "COUNT", String(perStream)];
+    const tail = ["STREAMS", ...streams.map((s) => this.#key(s)), ...streams.map(() => ">")];
     const block = Math.ceil(opts.blockMs);
     const reply = block > 0
       ? await this.#blocking([...head, "BLOCK", String(block), ...tail])
       : await this.#main.sendCommand([...head, ...tail]);
-    const entries = this.#parseMultiStream(reply);
     const out: Delivery[] = [];
-    const foreign: string[] = [];
-    for (const e of entries) {
-      if (e.raw === null) foreign.push(e.entryId);
-      else out.push({ stream, entryId: e.entryId, raw: e.raw, deliveries: 1 });
+    const foreign = new Map<string, string[]>();
+    for (const e of this.#parseMultiStream(reply)) {
+      if (e.raw === null) foreign.set(e.stream, [...(foreign.get(e.stream) ?? []), e.entryId]);
+      else out.push({ stream: e.stream, entryId: e.entryId, raw: e.raw, deliveries: 1 });
     }
-    if (foreign.length > 0) {
-      await this.ack(stream, group, foreign);
-      warnDropped(stream, group, foreign);
+    for (const [stream, ids] of foreign) {
+      await this.ack(stream, group, ids);
+      warnDropped(stream, group, ids);
     }
     return out;
   }

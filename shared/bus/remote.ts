@@ -3,6 +3,7 @@
 // a read blocked on the server side never holds up a publish or an ack.
 import type {
   Bus,
+  Commit,
   Delivery,
   PendingEntry,
   ReadGroupOptions,
@@ -26,6 +27,7 @@ const METHODS = [
   "info",
   "kvGet",
   "kvSet",
+  "commit",
   "destroy",
 ] as const;
 type Method = (typeof METHODS)[number];
@@ -226,6 +228,10 @@ export class RemoteBus implements Bus {
 
   kvSet(key: string, value: string): Promise<void> {
     return this.#call("kvSet", [key, value]) as Promise<void>;
+  }
+
+  commit(c: Commit): Promise<void> {
+    return this.#call("commit", [c]) as Promise<void>;
   }
 
   destroy(): Promise<void> {

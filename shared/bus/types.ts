@@ -89,11 +89,22 @@ export interface Bus {
     blockMs: number,
   ): Promise<StreamEntry[]>;
   info(stream: string): Promise<StreamInfo>;
+  /**
+   * Publishes, stores one key and acknowledges as one atomic step (Redis: MULTI/EXEC), in
+   * one round trip: the "effects durable, then ack" contract without a window between them.
+   */
+  commit(c: Commit): Promise<void>;
   kvGet(key: string): Promise<string | null>;
   kvSet(key: string, value: string): Promise<void>;
   /** Deletes every stream and key under this bus's namespace (tests, `--fresh` runs). */
   destroy(): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface Commit {
+  publish: { stream: string; raw: string }[];
+  kv: { key: string; value: string } | null;
+  ack: { stream: string; group: string; ids: string[] }[];
 }
 
 export interface BusOptions {

@@ -72,6 +72,32 @@ export function busContract(name: string, makeBus: MakeBus, hooks: ContractHooks
     assert.deepEqual(await bus.range("missing"), []);
   });
 
+  test("commit publishes, stores and acknowledges together; a bad part applies nothing", async (bus) => {
+    await bus.ensureGroup("in", "g");
+    await bus.publish("in", "x1");
+    await bus.publish("in", "x2");
+    const got = await bus.readGroup("g", "c", ["in"], { count: 10, blockMs: 0 });
+    assert.equal(got.length, 2);
+    await bus.commit({
+      publish: [{ stream: "out", raw: "y1" }, { stream: "out", raw: "y2" }],
+      kv: { key: "state:g", value: "after-x1" },
+      ack: [{ stream: "in", group: "g", ids: [got[0].entryId] }],
+    });
+    assert.deepEqual((await bus.range("out")).map((e) => e.raw), ["y1", "y2"]);
+    assert.equal(await bus.kvGet("state:g"), "after-x1");
+    assert.deepEqual((await bus.pending("in", "g")).map((p) => p.entryId), [got[1].entryId]);
+    await assert.rejects(() =>
+      bus.commit({
+        publish: [{ stream: "out", raw: "y3" }, { stream: "", raw: "bad" }],
+        kv: { key: "state:g", value: "after-x2" },
+        ack: [{ stream: "in", group: "g", ids: [got[1].entryId] }],
+      })
+    );
+    assert.equal((await bus.range("out")).length, 2, "nothing published");
+    assert.equal(await bus.kvGet("state:g"), "after-x1", "state unchanged");
+    assert.equal((await bus.pending("in", "g")).length, 1, "nothing acknowledged");
+  });
+
   test("rejects bad arguments with errors that name them", async (bus) => {
     await assert.rejects(bus.publish("bad:name", "x"), /invalid stream "bad:name"/);
     await assert.rejects(bus.range("s", "nope"), /invalid range start "nope"/);
@@ -517,6 +543,7 @@ function countingBus(inner: Bus): Bus & { acks: Map<string, number> } {
     info: (s) => inner.info(s),
     kvGet: (k) => inner.kvGet(k),
     kvSet: (k, v) => inner.kvSet(k, v),
+    commit: (c) => inner.commit(c),
     destroy: () => inner.destroy(),
     close: () => inner.close(),
   };

@@ -151,6 +151,7 @@ function bindAll(bus: Bus): Omit<Bus, "kind" | "namespace"> {
     info: bus.info.bind(bus),
     kvGet: bus.kvGet.bind(bus),
     kvSet: bus.kvSet.bind(bus),
+    commit: bus.commit.bind(bus),
     destroy: bus.destroy.bind(bus),
     close: bus.close.bind(bus),
   };
