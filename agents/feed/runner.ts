@@ -1,7 +1,9 @@
 // The feed: replay (the backtest) or live ccxt bars, published on md.bars exactly once.
 //
-// Replay applies back-pressure: it never runs more than FEED_WINDOW bars ahead of the
-// executor, the last agent of the chain, whose account events say how far it has got.
+// Replay applies back-pressure: it never runs more than a window of bars ahead of the
+// executor, the last agent of the chain, whose account events say how far it has got. The
+// window is a few clock steps (4 bars per symbol, at most FEED_WINDOW): enough to keep
+// every agent busy, small enough that nothing piles up waiting in an agent's state.
 import type { Bus } from "../../shared/bus/types.ts";
 import type { Config } from "../../shared/config/mod.ts";
 import {
@@ -113,6 +115,11 @@ class ExecutorProgress {
   }
 }
 
+/** Bars the replay may run ahead of the executor: four clock steps, within the cap. */
+export function replayWindow(cap: number, symbols: number): number {
+  return Math.max(1, Math.min(cap, 4 * Math.max(1, symbols)));
+}
+
 async function runReplay(ctx: FeedContext, plan: ReplayPlan): Promise<void> {
   const { bus, config, log, signal } = ctx;
   const { bars, timeframe, symbols } = await loadReplayBars(plan, config.VALIDATION_POLICY, log);
@@ -123,17 +130,18 @@ async function runReplay(ctx: FeedContext, plan: ReplayPlan): Promise<void> {
   ctx.setStatus(() => ({ processed: published, inFlightMs: 0 }));
   log.info("replay starting", { bars: bars.length, symbols: symbols.length, timeframe });
 
+  const window = replayWindow(config.FEED_WINDOW, symbols.length);
   const progress = new ExecutorProgress(bus);
   // A stall long enough to outlast an agent's restart (hang detection plus backoff).
   const stallMs = Math.max(60_000, 4 * config.HANG_TIMEOUT_MS + config.META_DEADLINE_MS);
   while (published < bars.length && !signal.aborted) {
-    if (published - progress.processed >= config.FEED_WINDOW) {
-      await progress.waitFor(published - config.FEED_WINDOW + 1, signal, stallMs);
+    if (published - progress.processed >= window) {
+      await progress.waitFor(published - window + 1, signal, stallMs);
       if (signal.aborted) break;
     }
     // As many bars as the window allows go out together (pipelined); at a real-time
     // speed, one clock step at a time with the pause in between.
-    let end = Math.min(bars.length, progress.processed + config.FEED_WINDOW);
+    let end = Math.min(bars.length, progress.processed + window);
     if (plan.speed !== "max") {
       if (published > 0 && bars[published - 1].time < bars[published].time) {
         const gap = bars[published].time - bars[published - 1].time;

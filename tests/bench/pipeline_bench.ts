@@ -98,6 +98,7 @@ function phaseReport(r: PhaseResult, warmup: number, extra: Record<string, unkno
     publishXadd: summarize(r.publishSamples),
     hops: r.hops,
     stoppedEarly: r.stoppedEarly,
+    cpu: r.cpu,
     extra: { namespace: r.namespace, ...extra },
   };
 }

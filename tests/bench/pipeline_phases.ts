@@ -9,6 +9,8 @@ import { barEnvelope } from "../../agents/feed/runner.ts";
 import { type BenchTarget, startBenchSystem } from "./pipeline_system.ts";
 import { ExecutorInputWatcher } from "./pipeline_watch.ts";
 import { barHops, cycleStages, type HopRow, readTraces } from "./pipeline_hops.ts";
+import { cpuByLabel, newWorkerThreads, redisCpuSeconds, threadTimes } from "./pipeline_cpu.ts";
+import { AGENTS } from "../../supervisor/system.ts";
 
 export interface PhaseLimits {
   /** The measuring loop stops here (performance.now() clock); results are then partial. */
@@ -31,6 +33,17 @@ export interface PhaseResult {
   /** Why the phase stopped before its planned end (null: it did not). */
   stoppedEarly: string | null;
   namespace: string;
+  cpu: PhaseCpu;
+}
+
+/** CPU used while the steps were published and answered (warm-up included). */
+export interface PhaseCpu {
+  wallMs: number;
+  bars: number;
+  /** Label (agent name, main thread, runtime threads) → CPU ms. */
+  byLabel: Record<string, number>;
+  /** The Redis server's CPU ms (the whole server: other clients count too); null: unknown. */
+  redisMs: number | null;
 }
 
 const noOutcomes = (): Record<Verdict["outcome"], number> => ({ order: 0, veto: 0, none: 0 });
@@ -61,7 +74,12 @@ async function runSteps(
   target: BenchTarget,
   limits: PhaseLimits,
 ): Promise<PhaseResult> {
+  const threadsBefore = threadTimes();
   const sys = await startBenchSystem(label, target);
+  const workers = newWorkerThreads(threadsBefore);
+  const labels = new Map<string, string>(
+    workers.length === AGENTS.length ? workers.map((tid, i) => [tid, AGENTS[i]]) : [],
+  );
   const watcher = new ExecutorInputWatcher(sys.bus);
   const result: PhaseResult = {
     samples: [],
@@ -72,11 +90,15 @@ async function runSteps(
     hops: [],
     stoppedEarly: null,
     namespace: sys.namespace,
+    cpu: { wallMs: 0, bars: 0, byLabel: {}, redisMs: null },
   };
   const publishedAt = new Map<string, number>();
   const measured: string[][] = [];
   try {
     watcher.start();
+    const redis0 = await redisCpuSeconds(target.redisUrl);
+    const cpu0 = threadTimes();
+    const wall0 = performance.now();
     let seq = 0;
     for (const [i, step] of steps.entries()) {
       if (performance.now() > limits.deadline) {
@@ -104,6 +126,15 @@ async function runSteps(
       measured.push(corrs);
       for (const c of corrs) publishedAt.set(c, t0);
     }
+    const wallMs = performance.now() - wall0;
+    const cpu1 = threadTimes();
+    const redis1 = await redisCpuSeconds(target.redisUrl);
+    result.cpu = {
+      wallMs,
+      bars: result.published,
+      byLabel: Object.fromEntries(cpuByLabel(cpu0, cpu1, labels)),
+      redisMs: redis0 === null || redis1 === null ? null : (redis1 - redis0) * 1000,
+    };
     // The executor's "submitted" follows the verdict; give the last ones a moment to land.
     const orderCorrs = () =>
       [...publishedAt.keys()].filter((c) => watcher.verdicts.get(c)?.outcome === "order");

@@ -2,6 +2,7 @@
 import type { LatencySummary } from "./pipeline_percentile.ts";
 import type { HopRow } from "./pipeline_hops.ts";
 import type { MachineFacts } from "./pipeline_machine.ts";
+import type { PhaseCpu } from "./pipeline_phases.ts";
 
 export const TARGETS = { bar_to_order_p99_ms: 25, cycle46_p99_ms: 100 } as const;
 
@@ -34,6 +35,7 @@ export interface PhaseReport {
   publishXadd: LatencySummary;
   hops: HopRow[];
   stoppedEarly: string | null;
+  cpu: PhaseCpu;
   extra: Record<string, unknown>;
 }
 
@@ -64,6 +66,17 @@ const EMPTY: LatencySummary = { p50: null, p99: null, n: 0 };
 const below = (s: LatencySummary | undefined, limit: number): boolean | null =>
   s === undefined || s.p99 === null ? null : s.p99 < limit;
 
+/** CPU ms per published bar, by thread label, biggest first; Redis and the total last. */
+export function cpuPerBar(c: PhaseCpu): [string, number][] {
+  if (c.bars === 0) return [];
+  const rows: [string, number][] = Object.entries(c.byLabel).map(([k, v]) => [k, v / c.bars]);
+  rows.sort((a, b) => b[1] - a[1]);
+  const own = rows.reduce((s, [, v]) => s + v, 0);
+  rows.push(["bench process, all threads", own]);
+  if (c.redisMs !== null) rows.push(["redis-server (whole server)", c.redisMs / c.bars]);
+  return rows;
+}
+
 function phaseJson(p: PhaseReport | null): Record<string, unknown> | null {
   if (p === null) return null;
   return {
@@ -74,6 +87,12 @@ function phaseJson(p: PhaseReport | null): Record<string, unknown> | null {
     publish_xadd_ms: rs(p.publishXadd),
     hops_ms: Object.fromEntries(p.hops.map((h) => [h.hop, rs(h.summary)])),
     stopped_early: p.stoppedEarly,
+    cpu: {
+      wall_ms: r3(p.cpu.wallMs),
+      bars: p.cpu.bars,
+      busy_cores: p.cpu.wallMs > 0 ? r3(busy(p.cpu) / p.cpu.wallMs) : null,
+      ms_per_bar: Object.fromEntries(cpuPerBar(p.cpu).map(([k, v]) => [k, r3(v)])),
+    },
   };
 }
 
@@ -99,6 +118,10 @@ export function reportJson(r: BenchReport): Record<string, unknown> {
     errors: r.errors,
   };
 }
+
+/** CPU ms of the bench process and the Redis server together. */
+const busy = (c: PhaseCpu) =>
+  Object.values(c.byLabel).reduce((s, v) => s + v, 0) + (c.redisMs ?? 0);
 
 const ms = (x: number | null) => (x === null ? "—" : x.toFixed(2));
 
@@ -168,6 +191,16 @@ export function reportTable(r: BenchReport): string {
         (p.stoppedEarly ? `; STOPPED EARLY: ${p.stoppedEarly}` : ""),
     );
     lines.push(...hopTable(`${name}: per hop`, p.hops));
+    const cpu = cpuPerBar(p.cpu);
+    if (cpu.length > 0) {
+      lines.push(
+        "",
+        `${name}: CPU per published bar (ms; ${p.cpu.bars} bars in ${
+          (p.cpu.wallMs / 1000).toFixed(1)
+        } s, ${(busy(p.cpu) / p.cpu.wallMs).toFixed(2)} cores busy incl. Redis; 10 ms ticks)`,
+        ...cpu.map(([k, v]) => `  ${k.padEnd(40)} ${v.toFixed(3).padStart(8)}`),
+      );
+    }
   }
   lines.push("", "definitions:");
   for (const [k, v] of Object.entries(DEFINITIONS)) lines.push(`  ${k}: ${v}`);
