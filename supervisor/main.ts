@@ -9,10 +9,11 @@ import { connectBus } from "../shared/bus/connect.ts";
 import { logger, registerSecret, setLogLevel } from "../shared/util/log.ts";
 import { formatStatsTable } from "../shared/stats/mod.ts";
 import { parseDatabaseUrl } from "../shared/storage/mod.ts";
+import { createCcxtExchange, probeExchange } from "../shared/data/mod.ts";
 import type { FaultPlan } from "../agents/runtime/actor.ts";
 import type { ReplayPlan } from "../agents/runtime/protocol.ts";
 import { type FeedDone, TradingSystem } from "./system.ts";
-import { replaySummary } from "./summary.ts";
+import { formatRiskEvents, replaySummary } from "./summary.ts";
 import pg from "pg";
 
 const USAGE = `usage: deno task run [options]
@@ -139,6 +140,16 @@ async function main(): Promise<number> {
     return 2;
   }
   if (cli.replay) config = replayConfig(config, Deno.env.toObject());
+  else {
+    // Live data: find out now, not through a crash-looping feed, that the exchange is there.
+    try {
+      const exchange = await createCcxtExchange(config.EXCHANGE, { timeoutMs: 10_000 });
+      await probeExchange(exchange, 10_000, config.SYMBOLS);
+    } catch (e) {
+      console.error(`error: ${(e as Error).message}`);
+      return 1;
+    }
+  }
 
   const { bus, fallbackReason } = await connectBus({
     redisUrl: config.REDIS_URL,
@@ -197,8 +208,8 @@ async function main(): Promise<number> {
   let exitCode = 0;
   if (outcome.kind === "done") {
     exitCode = await report(system, outcome.feed, config, cli);
-  } else if (outcome.kind === "escalated" && cli.replay) {
-    console.error(`replay aborted: agent ${outcome.child} kept crashing (trading halted)`);
+  } else if (outcome.kind === "escalated") {
+    console.error(`stopping: agent ${outcome.child} kept crashing; trading was halted`);
     exitCode = 1;
   }
   await system.shutdown();
@@ -212,7 +223,7 @@ async function report(
   config: Config,
   cli: CliOptions,
 ): Promise<number> {
-  const summary = await replaySummary(system.store, feed, config.INITIAL_CASH);
+  const summary = await replaySummary(system.store, system.opts.bus, feed, config.INITIAL_CASH);
   console.log(
     `\nReplay of ${
       feed.symbols.join(", ")
@@ -220,6 +231,7 @@ async function report(
       `${feed.published} bars in all)\n`,
   );
   console.log(formatStatsTable(summary));
+  console.log("\n" + formatRiskEvents(summary.risk_events));
   if (cli.summary) {
     mkdirSync(dirname(cli.summary), { recursive: true });
     writeFileSync(cli.summary, JSON.stringify(summary, null, 2));

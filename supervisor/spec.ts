@@ -26,8 +26,8 @@ export interface ChildHandle {
   onEvent(listener: (e: ChildEvent) => void): void;
   /** Asks the child to finish its current message and exit; resolves when it has. */
   stop(): void;
-  /** Ends the child at once (hung or past its shutdown grace). */
-  kill(): void;
+  /** Ends the child at once (hung or past its shutdown grace); `reason` becomes its exit error. */
+  kill(reason: string): void;
   post(data: unknown): void;
 }
 

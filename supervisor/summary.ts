@@ -7,6 +7,8 @@ import {
 } from "../shared/stats/mod.ts";
 import { equityCurve, listFills, type Store } from "../shared/storage/mod.ts";
 import type { FeedDone } from "./system.ts";
+import type { Bus } from "../shared/bus/types.ts";
+import { decode, STREAMS } from "../shared/messages/mod.ts";
 
 export interface SummaryFill {
   time: number;
@@ -17,15 +19,49 @@ export interface SummaryFill {
   fee: number;
 }
 
+export interface RiskEvent {
+  time: number;
+  severity: string;
+  code: string;
+  message: string;
+}
+
 export interface ReplaySummary extends ReplayStats {
   symbols: string[];
   timeframe: string;
+  /** Trading-state changes and other alerts during the run, in order. */
+  risk_events: RiskEvent[];
   fills: SummaryFill[];
   equity_curve: [number, number][];
 }
 
+/** The alerts published during the run (ops.alerts), oldest first. */
+export async function riskEvents(bus: Bus): Promise<RiskEvent[]> {
+  const out: RiskEvent[] = [];
+  for (const e of await bus.range(STREAMS.alerts)) {
+    const d = decode(e.raw, STREAMS.alerts);
+    if (!d.ok || d.msg.type !== "alert") continue;
+    const { severity, code, message } = d.msg.data;
+    out.push({ time: d.msg.time, severity, code, message });
+  }
+  return out;
+}
+
+export function formatRiskEvents(events: RiskEvent[]): string {
+  if (events.length === 0) return "Risk events: none (trading stayed ACTIVE)";
+  return [
+    "Risk events:",
+    ...events.map((e) =>
+      `  ${new Date(e.time).toISOString().slice(0, 16).replace("T", " ")}  ${
+        e.severity.padEnd(8)
+      } ${e.code}: ${e.message}`
+    ),
+  ].join("\n");
+}
+
 export async function replaySummary(
   store: Store,
+  bus: Bus,
   feed: FeedDone,
   initialEquity: number,
 ): Promise<ReplaySummary> {
@@ -57,6 +93,7 @@ export async function replaySummary(
     ...stats,
     symbols: feed.symbols,
     timeframe: feed.timeframe,
+    risk_events: await riskEvents(bus),
     fills,
     equity_curve: curve,
   };

@@ -41,6 +41,7 @@ interface Slot {
   stopping: boolean;
   exited: PromiseWithResolvers<void>;
   launchedAt: number;
+  operatorRestart: boolean;
 }
 
 export class Supervisor {
@@ -78,6 +79,7 @@ export class Supervisor {
         stopping: false,
         exited: Promise.withResolvers<void>(),
         launchedAt: Date.now(),
+        operatorRestart: false,
       };
       this.#slots.set(spec.id, slot);
       this.#launch(slot);
@@ -94,15 +96,24 @@ export class Supervisor {
     this.#slots.get(id)?.handle?.post(data);
   }
 
-  /** Operator restart: kill the child now and start it again (counts as a restart). */
+  /**
+   * Operator restart: end the child now and start it again at once, whatever its restart
+   * policy; it neither waits for a backoff nor counts toward the restart intensity.
+   */
   restart(id: string): boolean {
     const slot = this.#slots.get(id);
     if (!slot || this.#shuttingDown) return false;
-    slot.status.lastError = "restarted by operator";
+    slot.stopping = false;
+    slot.consecutive = 0;
+    if (slot.timer !== null) {
+      clearTimeout(slot.timer);
+      slot.timer = null;
+    }
     if (slot.handle) {
-      slot.handle.kill();
+      slot.operatorRestart = true;
+      slot.handle.kill("restarted by operator");
     } else {
-      slot.consecutive = 0;
+      slot.status.lastError = "restarted by operator";
       this.#launch(slot);
     }
     return true;
@@ -123,7 +134,7 @@ export class Supervisor {
       handle.stop();
       const grace = setTimeout(() => {
         this.log.warn("child did not stop in time; terminating", { child: slot.spec.id });
-        handle.kill();
+        handle.kill(`did not stop within ${slot.spec.shutdownMs} ms`);
       }, slot.spec.shutdownMs);
       await slot.exited.promise;
       clearTimeout(grace);
@@ -164,6 +175,13 @@ export class Supervisor {
     slot.handle = null;
     slot.status.lastError = error ?? slot.status.lastError;
     const done = slot.exited;
+    if (slot.operatorRestart && !this.#shuttingDown) {
+      slot.operatorRestart = false;
+      slot.status.restarts++;
+      done.resolve();
+      this.#launch(slot);
+      return;
+    }
     if (slot.stopping || this.#shuttingDown || !shouldRestart(slot.spec.restart, normal)) {
       slot.status.state = "stopped";
       done.resolve();
@@ -203,8 +221,7 @@ export class Supervisor {
         const loadingMs = now - slot.launchedAt;
         if (loadingMs > this.opts.startTimeoutMs) {
           this.log.error("child never started; terminating", { child: slot.spec.id, loadingMs });
-          slot.status.lastError = `no heartbeat within ${loadingMs} ms of its start`;
-          slot.handle.kill();
+          slot.handle.kill(`no heartbeat within ${loadingMs} ms of its start`);
         }
         continue;
       }
@@ -215,8 +232,7 @@ export class Supervisor {
           ? `no heartbeat for ${silentMs} ms`
           : `busy on one message for ${Math.round(busyMs)} ms`;
         this.log.error("child hung; terminating", { child: slot.spec.id, why });
-        slot.status.lastError = `hung: ${why}`;
-        slot.handle.kill();
+        slot.handle.kill(`hung: ${why}`);
       }
     }
   }

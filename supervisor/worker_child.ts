@@ -40,8 +40,8 @@ export class WorkerChild implements ChildHandle {
     if (!this.#exited) this.#worker.postMessage({ type: "stop" });
   }
 
-  kill(): void {
-    this.#exit(false, this.#lastError ?? "terminated");
+  kill(reason: string): void {
+    this.#exit(false, reason);
   }
 
   post(data: unknown): void {

@@ -124,9 +124,13 @@ async function oneSymbolPhase(o: Options, target: BenchTarget, report: BenchRepo
     symbol: symbols[0],
     first_bar: isoDay(used[0].time),
     last_bar: isoDay(used[used.length - 1].time),
+    submitted_missing: r.submittedMissing,
   });
   report.submitted = summarize(r.submittedSamples);
   if (r.stoppedEarly) report.errors.push(`1 symbol: ${r.stoppedEarly}`);
+  if (r.submittedMissing > 0) {
+    report.errors.push(`1 symbol: ${r.submittedMissing} order verdicts without "submitted"`);
+  }
 }
 
 async function cyclePhase(o: Options, target: BenchTarget, report: BenchReport) {
@@ -163,6 +167,8 @@ async function replayPhase(o: Options, target: BenchTarget, report: BenchReport)
     bars: r.timing.bars,
     pipelineS: (r.timing.stopMs - r.timing.startMs) / 1000,
     wallS: r.wallMs / 1000,
+    loop: r.loop,
+    snapshotBytes: r.snapshotBytes,
   };
 }
 

@@ -1,7 +1,9 @@
 // CPU time spent during a phase, per thread of this process (Linux /proc/self/task) and by
-// the Redis server (INFO cpu): on a 2-core machine a latency figure is only as good as the
-// CPU it had. Deno names its worker threads "worker-N" in creation order; the supervisor
-// creates the agents' workers one after another in AGENTS order, which maps them back.
+// the Redis server (INFO cpu), and how long runnable threads waited for a CPU (schedstat,
+// and the kernel's CPU pressure): on a 2-core machine a latency figure is only as good as
+// the CPU it had. Deno names its worker threads "worker-N" in creation order; the
+// supervisor creates the agents' workers one after another in AGENTS order, which maps
+// them back.
 import { createClient } from "redis";
 
 /** Linux reports thread times in clock ticks of USER_HZ, 100 on every mainstream kernel. */
@@ -9,7 +11,19 @@ const TICK_MS = 10;
 
 export interface ThreadTimes {
   name: string;
+  /** CPU time (ms). */
   ms: number;
+  /** Time runnable but waiting for a CPU (ms); null without schedstat. */
+  waitMs: number | null;
+}
+
+/** CPU and run-queue wait (ms) of a /proc/…/schedstat line: "cpu_ns wait_ns slices". */
+export function parseSchedstat(text: string): { ms: number; waitMs: number } {
+  const [cpu, wait] = text.trim().split(/\s+/).map(Number);
+  if (!Number.isFinite(cpu) || !Number.isFinite(wait)) {
+    throw new Error(`unexpected schedstat line: ${JSON.stringify(text)}`);
+  }
+  return { ms: cpu / 1e6, waitMs: wait / 1e6 };
 }
 
 /** utime + stime (ms) of one /proc/…/task/TID/stat line; the name is parsed by the caller. */
@@ -34,10 +48,19 @@ export function threadTimes(): Map<string, ThreadTimes> {
     return out;
   }
   for (const e of entries) {
+    const dir = `/proc/self/task/${e.name}`;
     try {
-      const name = Deno.readTextFileSync(`/proc/self/task/${e.name}/comm`).trim();
-      const ms = statCpuMs(Deno.readTextFileSync(`/proc/self/task/${e.name}/stat`));
-      out.set(e.name, { name, ms });
+      const name = Deno.readTextFileSync(`${dir}/comm`).trim();
+      let sched: { ms: number; waitMs: number } | null = null;
+      try {
+        sched = parseSchedstat(Deno.readTextFileSync(`${dir}/schedstat`));
+      } catch { /* kernel without schedstat: clock ticks of stat instead */ }
+      out.set(
+        e.name,
+        sched === null
+          ? { name, ms: statCpuMs(Deno.readTextFileSync(`${dir}/stat`)), waitMs: null }
+          : { name, ...sched },
+      );
     } catch { /* the thread ended between listing and reading */ }
   }
   return out;
@@ -63,8 +86,8 @@ export function cpuByLabel(
   before: Map<string, ThreadTimes>,
   after: Map<string, ThreadTimes>,
   labels: Map<string, string>,
-): Map<string, number> {
-  const out = new Map<string, number>();
+): Map<string, { ms: number; waitMs: number | null }> {
+  const out = new Map<string, { ms: number; waitMs: number | null }>();
   const pid = String(Deno.pid);
   for (const [tid, t] of after) {
     const label = labels.get(tid) ??
@@ -73,8 +96,14 @@ export function cpuByLabel(
         : workerNumber(t.name) !== null
         ? t.name
         : "runtime threads (tokio, V8 helpers)");
-    const ms = t.ms - (before.get(tid)?.ms ?? 0);
-    out.set(label, (out.get(label) ?? 0) + ms);
+    const b = before.get(tid);
+    const ms = t.ms - (b?.ms ?? 0);
+    const waitMs = t.waitMs === null ? null : t.waitMs - (b?.waitMs ?? 0);
+    const sum = out.get(label) ?? { ms: 0, waitMs: 0 };
+    out.set(label, {
+      ms: sum.ms + ms,
+      waitMs: sum.waitMs === null || waitMs === null ? null : sum.waitMs + waitMs,
+    });
   }
   return out;
 }
@@ -92,5 +121,16 @@ export async function redisCpuSeconds(url: string): Promise<number | null> {
     return null;
   } finally {
     await client.close().catch(() => {});
+  }
+}
+
+/** Total µs during which some runnable task waited for a CPU (PSI), or null. */
+export function cpuPressureMicros(): number | null {
+  try {
+    const text = Deno.readTextFileSync("/proc/pressure/cpu");
+    const total = Number(/^some .*total=(\d+)/m.exec(text)?.[1]);
+    return Number.isFinite(total) ? total : null;
+  } catch {
+    return null;
   }
 }

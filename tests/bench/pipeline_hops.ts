@@ -149,3 +149,31 @@ export function cycleStages(
 }
 
 const nonNull = (x: number | null): number[] => (x === null ? [] : [x]);
+
+/**
+ * The per-symbol serial loop of a pipelined replay: the executor processes bar t (and
+ * publishes its account) only once the verdict of t−1 is in, and risk judges t only with
+ * that account. With meta running ahead, one bar costs an executor turn plus a risk turn.
+ * `corrs` are one symbol's bars in feed order.
+ */
+export function serialLoop(traces: Map<string, BarTrace>, corrs: readonly string[]): HopRow[] {
+  const rows = new Map<string, number[]>();
+  for (let i = 1; i < corrs.length; i++) {
+    const prev = traces.get(corrs[i - 1]);
+    const t = traces.get(corrs[i]);
+    if (prev === undefined || t === undefined) continue;
+    collect(rows, "verdict(t−1) → verdict(t): period", prev.verdict, t.verdict);
+    collect(rows, "verdict(t−1) → account(t): executor turn", prev.verdict, t.account);
+    if (t.decision !== null && t.account !== null && t.decision <= t.account) {
+      collect(rows, "account(t) → verdict(t): risk turn", t.account, t.verdict);
+    }
+    collect(rows, "decision(t) → account(t): meta's lead", t.decision, t.account);
+  }
+  return [...rows].map(([hop, xs]) => ({ hop, summary: summarize(xs) }))
+    .filter((r) => r.summary.n > 0);
+}
+
+/** Bars in the order the md.bars stream holds them (readTraces reads that stream first). */
+export function barOrder(traces: Map<string, BarTrace>): string[] {
+  return [...traces].filter(([, t]) => t.bar !== null).map(([corr]) => corr);
+}

@@ -9,7 +9,13 @@ import { barEnvelope } from "../../agents/feed/runner.ts";
 import { type BenchTarget, startBenchSystem } from "./pipeline_system.ts";
 import { ExecutorInputWatcher } from "./pipeline_watch.ts";
 import { barHops, cycleStages, type HopRow, readTraces } from "./pipeline_hops.ts";
-import { cpuByLabel, newWorkerThreads, redisCpuSeconds, threadTimes } from "./pipeline_cpu.ts";
+import {
+  cpuByLabel,
+  cpuPressureMicros,
+  newWorkerThreads,
+  redisCpuSeconds,
+  threadTimes,
+} from "./pipeline_cpu.ts";
 import { AGENTS } from "../../supervisor/system.ts";
 
 export interface PhaseLimits {
@@ -27,6 +33,8 @@ export interface PhaseResult {
   outcomes: Record<Verdict["outcome"], number>;
   /** Bar's publish → the executor's order_update "submitted" (bars whose verdict was an order). */
   submittedSamples: number[];
+  /** Order verdicts whose "submitted" did not appear within 2 s of the phase's end. */
+  submittedMissing: number;
   /** XADD round trip of the benchmark's own publish (a floor under every figure). */
   publishSamples: number[];
   hops: HopRow[];
@@ -40,8 +48,10 @@ export interface PhaseResult {
 export interface PhaseCpu {
   wallMs: number;
   bars: number;
-  /** Label (agent name, main thread, runtime threads) → CPU ms. */
-  byLabel: Record<string, number>;
+  /** Label (agent name, main thread, runtime threads) → CPU ms and run-queue wait ms. */
+  byLabel: Record<string, { ms: number; waitMs: number | null }>;
+  /** Share of the wall time during which some task of the machine waited for a CPU. */
+  cpuPressure: number | null;
   /** The Redis server's CPU ms (the whole server: other clients count too); null: unknown. */
   redisMs: number | null;
 }
@@ -86,11 +96,12 @@ async function runSteps(
     published: 0,
     outcomes: noOutcomes(),
     submittedSamples: [],
+    submittedMissing: 0,
     publishSamples: [],
     hops: [],
     stoppedEarly: null,
     namespace: sys.namespace,
-    cpu: { wallMs: 0, bars: 0, byLabel: {}, redisMs: null },
+    cpu: { wallMs: 0, bars: 0, byLabel: {}, redisMs: null, cpuPressure: null },
   };
   const publishedAt = new Map<string, number>();
   const measured: string[][] = [];
@@ -98,6 +109,7 @@ async function runSteps(
     watcher.start();
     const redis0 = await redisCpuSeconds(target.redisUrl);
     const cpu0 = threadTimes();
+    const psi0 = cpuPressureMicros();
     const wall0 = performance.now();
     let seq = 0;
     for (const [i, step] of steps.entries()) {
@@ -128,12 +140,14 @@ async function runSteps(
     }
     const wallMs = performance.now() - wall0;
     const cpu1 = threadTimes();
+    const psi1 = cpuPressureMicros();
     const redis1 = await redisCpuSeconds(target.redisUrl);
     result.cpu = {
       wallMs,
       bars: result.published,
       byLabel: Object.fromEntries(cpuByLabel(cpu0, cpu1, labels)),
       redisMs: redis0 === null || redis1 === null ? null : (redis1 - redis0) * 1000,
+      cpuPressure: psi0 === null || psi1 === null ? null : (psi1 - psi0) / 1000 / wallMs,
     };
     // The executor's "submitted" follows the verdict; give the last ones a moment to land.
     const orderCorrs = () =>
@@ -149,6 +163,7 @@ async function runSteps(
     for (const c of orderCorrs()) {
       const at = watcher.submitted.get(c);
       if (at !== undefined) result.submittedSamples.push(at - publishedAt.get(c)!);
+      else result.submittedMissing++;
     }
     await watcher.stop();
     const traces = await readTraces(sys.bus);

@@ -4,6 +4,10 @@
 // feed reported that the executor processed every bar).
 import { connectRedis, scratchDatabase, uniqueName } from "./pipeline_system.ts";
 import type { BenchTarget } from "./pipeline_system.ts";
+import { AGENTS } from "../../supervisor/system.ts";
+import { snapshotKey } from "../../agents/runtime/actor.ts";
+import type { Bus } from "../../shared/bus/types.ts";
+import { barOrder, type HopRow, readTraces, serialLoop } from "./pipeline_hops.ts";
 
 export const REPO = new URL("../../", import.meta.url).pathname;
 
@@ -51,6 +55,25 @@ export interface ReplayResult {
   /** Subprocess start to exit: Deno start-up, data loading, agents, statistics, shutdown. */
   wallMs: number;
   exitCode: number;
+  /** Where a bar's time goes in the pipelined replay (Redis entry-id clock). */
+  loop: HopRow[];
+  /** Largest state snapshot seen per agent (bytes), sampled every second during the run. */
+  snapshotBytes: Record<string, number>;
+}
+
+/** Samples the agents' snapshot sizes until `stop` resolves. */
+async function sampleSnapshots(bus: Bus, stop: Promise<void>): Promise<Record<string, number>> {
+  const max: Record<string, number> = {};
+  let done = false;
+  stop.finally(() => (done = true));
+  while (!done) {
+    for (const agent of AGENTS) {
+      const v = await bus.kvGet(snapshotKey(agent)).catch(() => null);
+      if (v !== null) max[agent] = Math.max(max[agent] ?? 0, new TextEncoder().encode(v).length);
+    }
+    await Promise.race([stop, new Promise((r) => setTimeout(r, 1_000))]);
+  }
+  return max;
 }
 
 /** Environment passed through to the subprocess; every bot setting is set explicitly. */
@@ -75,6 +98,10 @@ export async function runReplayPhase(
     LOG_LEVEL: "info",
     DOTENV_PATH: "/nonexistent/.env",
   });
+  // main.ts runs a replay under `${BUS_NAMESPACE}.replay`, and leaves it there.
+  const observer = await connectRedis(target.redisUrl, `${name}.replay`);
+  const ended = Promise.withResolvers<void>();
+  const sampling = sampleSnapshots(observer, ended.promise);
   const started = performance.now();
   try {
     const out = await new Deno.Command(Deno.execPath(), {
@@ -85,7 +112,7 @@ export async function runReplayPhase(
       stdout: "piped",
       stderr: "piped",
       signal: AbortSignal.timeout(timeoutMs),
-    }).output();
+    }).output().finally(() => ended.resolve());
     const wallMs = performance.now() - started;
     const stderr = new TextDecoder().decode(out.stderr);
     if (out.code !== 0) {
@@ -97,20 +124,24 @@ export async function runReplayPhase(
     const timing = parseReplayLog(stderr);
     if (timing.why !== "done") throw new Error(`replay stopped early: why=${timing.why}`);
     const seconds = (timing.stopMs - timing.startMs) / 1000;
+    const traces = await readTraces(observer);
     return {
       timing,
       barsPerS: seconds > 0 ? timing.bars / seconds : Infinity,
       wallMs,
       exitCode: out.code,
+      loop: serialLoop(traces, barOrder(traces)),
+      snapshotBytes: await sampling,
     };
   } finally {
-    // main.ts runs a replay under `${BUS_NAMESPACE}.replay` and leaves it there.
-    for (const ns of [name, `${name}.replay`]) {
-      try {
-        const bus = await connectRedis(target.redisUrl, ns);
-        await bus.destroy().finally(() => bus.close());
-      } catch { /* nothing to clean, or Redis gone: reported by the phase itself */ }
-    }
+    ended.resolve();
+    await sampling.catch(() => {});
+    await observer.destroy().catch(() => {});
+    await observer.close().catch(() => {});
+    try {
+      const bus = await connectRedis(target.redisUrl, name);
+      await bus.destroy().finally(() => bus.close());
+    } catch { /* nothing to clean, or Redis gone: reported by the phase itself */ }
     await db.drop().catch(() => {});
   }
 }

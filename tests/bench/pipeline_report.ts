@@ -22,6 +22,11 @@ export const DEFINITIONS = {
     'the bars field of the feed\'s "replay starting" log line divided by the time from that ' +
     'line to main\'s "stopping" line, which comes after the executor has processed every ' +
     "bar. The feed keeps up to FEED_WINDOW bars in flight (throughput, not latency).",
+  cpu: "Per published bar: CPU time of each thread of the bench process (agents by worker " +
+    "thread, from /proc/self/task/*/schedstat), the time it was runnable but waiting for a " +
+    "CPU (run-queue wait), and the Redis server's CPU (INFO cpu; the whole server, so other " +
+    "clients count too). cpu_pressure: share of the wall time in which some task of the " +
+    "machine waited for a CPU (/proc/pressure/cpu).",
   hops: "Per-hop durations from Redis stream entry ids (the server's clock at XADD, 1 ms " +
     "resolution), read back after each phase; 'core compute' is the signal's latencyMs, the " +
     "time the actor shell measured around the core's step.",
@@ -44,6 +49,8 @@ export interface ReplayReport {
   bars: number;
   pipelineS: number;
   wallS: number;
+  loop: HopRow[];
+  snapshotBytes: Record<string, number>;
 }
 
 export interface BenchReport {
@@ -66,14 +73,31 @@ const EMPTY: LatencySummary = { p50: null, p99: null, n: 0 };
 const below = (s: LatencySummary | undefined, limit: number): boolean | null =>
   s === undefined || s.p99 === null ? null : s.p99 < limit;
 
-/** CPU ms per published bar, by thread label, biggest first; Redis and the total last. */
-export function cpuPerBar(c: PhaseCpu): [string, number][] {
+interface CpuRow {
+  label: string;
+  /** CPU ms per published bar. */
+  cpu: number;
+  /** Run-queue wait ms per published bar (null: unknown). */
+  wait: number | null;
+}
+
+/** Per published bar, by thread label, biggest first; the process total and Redis last. */
+export function cpuPerBar(c: PhaseCpu): CpuRow[] {
   if (c.bars === 0) return [];
-  const rows: [string, number][] = Object.entries(c.byLabel).map(([k, v]) => [k, v / c.bars]);
-  rows.sort((a, b) => b[1] - a[1]);
-  const own = rows.reduce((s, [, v]) => s + v, 0);
-  rows.push(["bench process, all threads", own]);
-  if (c.redisMs !== null) rows.push(["redis-server (whole server)", c.redisMs / c.bars]);
+  const rows: CpuRow[] = Object.entries(c.byLabel).map(([label, v]) => ({
+    label,
+    cpu: v.ms / c.bars,
+    wait: v.waitMs === null ? null : v.waitMs / c.bars,
+  }));
+  rows.sort((a, b) => b.cpu - a.cpu);
+  rows.push({
+    label: "bench process, all threads",
+    cpu: rows.reduce((s, r) => s + r.cpu, 0),
+    wait: rows.some((r) => r.wait === null) ? null : rows.reduce((s, r) => s + r.wait!, 0),
+  });
+  if (c.redisMs !== null) {
+    rows.push({ label: "redis-server (whole server)", cpu: c.redisMs / c.bars, wait: null });
+  }
   return rows;
 }
 
@@ -91,7 +115,10 @@ function phaseJson(p: PhaseReport | null): Record<string, unknown> | null {
       wall_ms: r3(p.cpu.wallMs),
       bars: p.cpu.bars,
       busy_cores: p.cpu.wallMs > 0 ? r3(busy(p.cpu) / p.cpu.wallMs) : null,
-      ms_per_bar: Object.fromEntries(cpuPerBar(p.cpu).map(([k, v]) => [k, r3(v)])),
+      cpu_pressure: r3(p.cpu.cpuPressure),
+      ms_per_bar: Object.fromEntries(
+        cpuPerBar(p.cpu).map((c) => [c.label, { cpu: r3(c.cpu), runqueue_wait: r3(c.wait) }]),
+      ),
     },
   };
 }
@@ -105,6 +132,10 @@ export function reportJson(r: BenchReport): Record<string, unknown> {
     replay_bars: r.replay?.bars ?? null,
     replay_pipeline_s: r3(r.replay?.pipelineS ?? null),
     replay_wall_s: r3(r.replay?.wallS ?? null),
+    replay_loop_ms: r.replay === null
+      ? null
+      : Object.fromEntries(r.replay.loop.map((h) => [h.hop, rs(h.summary)])),
+    replay_max_snapshot_bytes: r.replay?.snapshotBytes ?? null,
     targets: TARGETS,
     target_met: {
       bar_to_order_p99: below(r.one?.summary, TARGETS.bar_to_order_p99_ms),
@@ -121,7 +152,7 @@ export function reportJson(r: BenchReport): Record<string, unknown> {
 
 /** CPU ms of the bench process and the Redis server together. */
 const busy = (c: PhaseCpu) =>
-  Object.values(c.byLabel).reduce((s, v) => s + v, 0) + (c.redisMs ?? 0);
+  Object.values(c.byLabel).reduce((s, v) => s + v.ms, 0) + (c.redisMs ?? 0);
 
 const ms = (x: number | null) => (x === null ? "—" : x.toFixed(2));
 
@@ -187,7 +218,7 @@ export function reportTable(r: BenchReport): string {
       `${name}: ${p.published} bars published (${p.warmup} warm-up steps unmeasured); ` +
         `verdicts of measured bars: ${
           Object.entries(p.outcomes).map(([k, v]) => `${k} ${v}`).join(", ")
-        }; own XADD p50 ${ms(p.publishXadd.p50)} ms` +
+        }; own XADD per bar p50 ${ms(p.publishXadd.p50)} ms` +
         (p.stoppedEarly ? `; STOPPED EARLY: ${p.stoppedEarly}` : ""),
     );
     lines.push(...hopTable(`${name}: per hop`, p.hops));
@@ -195,10 +226,29 @@ export function reportTable(r: BenchReport): string {
     if (cpu.length > 0) {
       lines.push(
         "",
-        `${name}: CPU per published bar (ms; ${p.cpu.bars} bars in ${
+        `${name}: CPU per published bar (${p.cpu.bars} bars in ${
           (p.cpu.wallMs / 1000).toFixed(1)
-        } s, ${(busy(p.cpu) / p.cpu.wallMs).toFixed(2)} cores busy incl. Redis; 10 ms ticks)`,
-        ...cpu.map(([k, v]) => `  ${k.padEnd(40)} ${v.toFixed(3).padStart(8)}`),
+        } s, ${(busy(p.cpu) / p.cpu.wallMs).toFixed(2)} cores busy incl. Redis; some task ` +
+          `of the machine waited for a CPU ${
+            p.cpu.cpuPressure === null ? "?" : (100 * p.cpu.cpuPressure).toFixed(0)
+          } % of the time)`,
+        `  ${"thread".padEnd(40)} ${"cpu ms".padStart(8)} ${"wait ms".padStart(8)}`,
+        ...cpu.map((c) =>
+          `  ${c.label.padEnd(40)} ${c.cpu.toFixed(3).padStart(8)} ${
+            (c.wait === null ? "—" : c.wait.toFixed(3)).padStart(8)
+          }`
+        ),
+      );
+    }
+  }
+  if (r.replay !== null) {
+    lines.push(...hopTable("replay: the per-bar serial loop", r.replay.loop));
+    const snaps = Object.entries(r.replay.snapshotBytes).sort((a, b) => b[1] - a[1]);
+    if (snaps.length > 0) {
+      lines.push(
+        `replay: largest state snapshot (bytes, written with every batch): ${
+          snaps.map(([k, v]) => `${k} ${v}`).join(", ")
+        }`,
       );
     }
   }

@@ -37,10 +37,10 @@ export class FakeChild implements ChildHandle {
     if (this.behaviour.exitOnStop) queueMicrotask(() => this.exit(true, null));
   }
 
-  kill(): void {
+  kill(reason: string): void {
     this.killCalls++;
     this.killedAt ??= performance.now();
-    this.exit(false, "killed");
+    this.exit(false, reason);
   }
 
   post(data: unknown): void {

@@ -119,3 +119,36 @@ Deno.test("operator restart(id) revives an escalated child", async () => {
     await sup.stop();
   }
 });
+
+Deno.test("operator restart(id) relaunches even a temporary child, at once and outside the intensity count", async () => {
+  const t = new FakeSpec("t", "temporary");
+  const { sup, state, escalations } = supervise([t], {
+    backoffBaseMs: 5_000,
+    backoffMaxMs: 5_000,
+    maxRestarts: 1,
+  });
+  try {
+    for (let i = 1; i <= 3; i++) {
+      assert.equal(sup.restart("t"), true);
+      await waitFor(() => t.children.length === i + 1, `incarnation ${i}`, 500);
+    }
+    assert.equal(state("t")?.state, "running");
+    assert.equal(state("t")?.restarts, 3);
+    assert.equal(escalations.length, 0);
+    assert.equal(state("t")?.lastError, "restarted by operator");
+  } finally {
+    await sup.stop();
+  }
+});
+
+Deno.test("a hung child's reason survives its kill in the status", async () => {
+  const h = new FakeSpec("h", "temporary");
+  const { sup, state } = supervise([h], { hangTimeoutMs: 60 });
+  try {
+    h.current.heartbeat(1, 0);
+    await waitFor(() => h.current.killCalls === 1, "killed as hung", 2_000);
+    assert.match(state("h")?.lastError ?? "", /^hung: no heartbeat for \d+ ms$/);
+  } finally {
+    await sup.stop();
+  }
+});
