@@ -63,6 +63,26 @@ export const BarSchema = z.object({
   b.low <= Math.min(b.open, b.close), { message: "high/low inconsistent with open/close" });
 export type Bar = z.infer<typeof BarSchema>;
 
+/**
+ * A news story as the feed publishes it on "md.news". `publishedAt` is when the story became
+ * public (ms epoch, UTC); consumers must not use it for a bar that closed before then.
+ * `vendorScore` is the vendor's overall sentiment of the story and `tickerScores` its
+ * per-symbol sentiment (both in [-1, 1]); `symbols` lists every symbol the story is about.
+ */
+export const NewsSchema = z.object({
+  id: z.string().min(1),
+  symbols: z.array(z.string().min(1)),
+  publishedAt: epochMs,
+  title: z.string(),
+  summary: z.string(),
+  source: z.string(),
+  vendorScore: finite.min(-1).max(1).nullable(),
+  tickerScores: z.record(z.string().min(1), finite.min(-1).max(1)),
+}).refine((n) => Object.keys(n.tickerScores).every((s) => n.symbols.includes(s)), {
+  message: "every tickerScores key must be one of the story's symbols",
+});
+export type News = z.infer<typeof NewsSchema>;
+
 export const DirectionProbsSchema = z.object({
   down: probability,
   flat: probability,
@@ -273,6 +293,7 @@ export type DeadLetter = z.infer<typeof DeadLetterSchema>;
 /** type → payload schema. The envelope's `type` selects one. */
 export const PAYLOADS = {
   bar: BarSchema,
+  news: NewsSchema,
   signal: SignalSchema,
   decision: DecisionSchema,
   verdict: VerdictSchema,
@@ -291,7 +312,7 @@ export type PayloadOf<T extends MessageType> = z.infer<(typeof PAYLOADS)[T]>;
 /** Which message types may appear on which stream. */
 export const STREAM_TYPES: Record<StreamName, readonly MessageType[]> = {
   "md.bars": ["bar"],
-  "md.news": [],
+  "md.news": ["news"],
   "signals": ["signal"],
   "decisions": ["decision"],
   "orders": ["verdict"],

@@ -3,6 +3,7 @@
 import { createClient } from "redis";
 import pg from "pg";
 import { readFileSync } from "node:fs";
+import type { ReplaySummary } from "../../supervisor/summary.ts";
 
 export const REPO = new URL("../../", import.meta.url).pathname;
 export const SHARED_DATA = new URL("../../../shared/data/", import.meta.url).pathname;
@@ -17,31 +18,7 @@ export interface RunResult {
   summary: Summary | null;
 }
 
-export interface Summary {
-  bars: number;
-  trades: number;
-  fees: number;
-  initial_equity: number;
-  final_equity: number;
-  total_return: number;
-  buy_hold_return: number | null;
-  max_drawdown: number;
-  sharpe: number | null;
-  sortino: number | null;
-  calmar: number | null;
-  win_rate: number | null;
-  profit_factor: number | null;
-  exposure: number;
-  fills: {
-    time: number;
-    symbol: string;
-    side: "buy" | "sell";
-    quantity: number;
-    price: number;
-    fee: number;
-  }[];
-  equity_curve: [number, number][];
-}
+export type Summary = ReplaySummary;
 
 export interface RunOptions {
   replay: string[];

@@ -45,6 +45,16 @@ const SAMPLES: { [K in MessageType]: PayloadOf<K>[] } = {
     volume: 0,
     seq: 0,
   }],
+  news: [{
+    id: "av:0123456789abcdef",
+    symbols: ["GOOG", "GOOGL"],
+    publishedAt: T,
+    title: "Alphabet beats estimates",
+    summary: "",
+    source: "Reuters",
+    vendorScore: 0.25,
+    tickerScores: { GOOG: 0.3 },
+  }],
   signal: [
     {
       kind: "direction",
@@ -259,7 +269,7 @@ Deno.test("a type on the wrong stream is refused, naming both", () => {
   );
   const hb = JSON.stringify(envelope("heartbeat", SAMPLES.heartbeat[0]));
   assert.match(errorOf(hb, "md.bars"), /'heartbeat'.*'md\.bars'/);
-  // md.news carries nothing yet.
+  // md.news carries news only.
   assert.match(errorOf(raw, "md.news"), /not allowed on stream 'md\.news'/);
 });
 
@@ -324,6 +334,9 @@ Deno.test("other payload errors name their field", () => {
     ["alert", { severity: "panic" }, /severity/],
     ["dead_letter", { deliveries: 0.5 }, /deliveries/],
     ["account", { cash: "lots" }, /cash/],
+    ["news", { publishedAt: 1.5 }, /publishedAt/],
+    ["news", { vendorScore: 1.5 }, /vendorScore/],
+    ["news", { tickerScores: { MSFT: 0.1 } }, /tickerScores key/],
   ];
   for (const [type, patch, expected] of cases) {
     const base = JSON.parse(JSON.stringify(envelope(type, SAMPLES[type][0])));
