@@ -20,6 +20,8 @@ export interface BuiltAgent {
   core: AgentCore<any>;
   effect?: (inputs: AnyEnvelope[], outputs: Output[]) => Promise<void>;
   close?: () => Promise<void>;
+  /** Messages taken per read (default 64). */
+  batch?: number;
 }
 
 // deno-lint-ignore no-explicit-any
@@ -44,6 +46,8 @@ export function coreFor(name: string, config: Config, expected: string[]): Agent
         maxGrossExposure: config.RISK_MAX_GROSS_EXPOSURE,
         dailyLossLimit: config.RISK_DAILY_LOSS_LIMIT,
         maxDrawdown: config.RISK_MAX_DRAWDOWN,
+        minNotional: config.RISK_MIN_NOTIONAL,
+        rebalanceBand: config.RISK_REBALANCE_BAND,
         feeBps: config.FEE_BPS,
         slippageBps: config.SLIPPAGE_BPS,
       });
@@ -81,6 +85,8 @@ export async function buildAgent(init: WorkerInit, _bus: Bus, log: Logger): Prom
   return {
     core,
     effect: (inputs) => recordBatch(store.db, inputs),
+    // One transaction per batch: large batches are what make the database keep up.
+    batch: 1024,
     close: () => store.close(),
   };
 }

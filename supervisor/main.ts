@@ -204,10 +204,15 @@ async function main(): Promise<number> {
     system.escalated.promise.then((c) => ({ kind: "escalated" as const, child: c })),
   ]);
   log.info("stopping", { why: outcome.kind });
-  if (outcome.kind === "done") await system.drain(30_000);
   let exitCode = 0;
   if (outcome.kind === "done") {
-    exitCode = await report(system, outcome.feed, config, cli);
+    // The figures come from the database: wait until every record is in it.
+    if (await system.drain(Number.POSITIVE_INFINITY, 60_000)) {
+      exitCode = await report(system, outcome.feed, config, cli);
+    } else {
+      console.error("error: the agents stopped making progress before the records were complete");
+      exitCode = 1;
+    }
   } else if (outcome.kind === "escalated") {
     console.error(`stopping: agent ${outcome.child} kept crashing; trading was halted`);
     exitCode = 1;

@@ -218,17 +218,26 @@ export class TradingSystem {
     this.escalated.resolve(child);
   }
 
-  /** Waits until every consumer group has read and acknowledged everything. */
-  async drain(timeoutMs: number): Promise<boolean> {
+  /**
+   * Waits until every consumer group has read and acknowledged everything; false when that
+   * takes longer than `timeoutMs`, or when the backlog has not shrunk for `stallMs`.
+   */
+  async drain(timeoutMs: number, stallMs = timeoutMs): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
+    let best = Number.POSITIVE_INFINITY;
+    let lastMove = Date.now();
     while (Date.now() < deadline) {
-      let busy = false;
+      let backlog = 0;
       for (const stream of Object.values(STREAMS)) {
         if (stream === STREAMS.heartbeats || stream === STREAMS.deadLetter) continue;
         const info = await this.opts.bus.info(stream);
-        if (info.groups.some((g) => g.pending > 0 || (g.lag ?? 0) > 0)) busy = true;
+        for (const g of info.groups) backlog += g.pending + (g.lag ?? 0);
       }
-      if (!busy) return true;
+      if (backlog === 0) return true;
+      if (backlog < best) {
+        best = backlog;
+        lastMove = Date.now();
+      } else if (Date.now() - lastMove > stallMs) return false;
       await new Promise((r) => setTimeout(r, 50));
     }
     return false;

@@ -120,6 +120,41 @@ export function replayWindow(cap: number, symbols: number): number {
   return Math.max(1, Math.min(cap, 4 * Math.max(1, symbols)));
 }
 
+/** Streams whose consumers the replay waits for (operator and diagnostic streams excluded). */
+const DATA_STREAMS = [
+  STREAMS.bars,
+  STREAMS.signals,
+  STREAMS.decisions,
+  STREAMS.orders,
+  STREAMS.vetoes,
+  STREAMS.execEvents,
+];
+
+/** Entries not yet acknowledged by the slowest consumer group of any data stream. */
+export async function largestBacklog(bus: Bus): Promise<number> {
+  let worst = 0;
+  for (const stream of DATA_STREAMS) {
+    for (const g of (await bus.info(stream)).groups) {
+      worst = Math.max(worst, (g.lag ?? 0) + g.pending);
+    }
+  }
+  return worst;
+}
+
+async function waitForBacklog(bus: Bus, cap: number, signal: AbortSignal, stallMs: number) {
+  let last = await largestBacklog(bus);
+  let lastMove = Date.now();
+  while (last > cap && !signal.aborted) {
+    await abortableSleep(20, signal);
+    const now = await largestBacklog(bus);
+    if (now < last) lastMove = Date.now();
+    else if (Date.now() - lastMove > stallMs) {
+      throw new Error(`a consumer has not caught up for ${stallMs} ms (backlog ${now} entries)`);
+    }
+    last = now;
+  }
+}
+
 async function runReplay(ctx: FeedContext, plan: ReplayPlan): Promise<void> {
   const { bus, config, log, signal } = ctx;
   const { bars, timeframe, symbols } = await loadReplayBars(plan, config.VALIDATION_POLICY, log);
@@ -134,11 +169,16 @@ async function runReplay(ctx: FeedContext, plan: ReplayPlan): Promise<void> {
   const progress = new ExecutorProgress(bus);
   // A stall long enough to outlast an agent's restart (hang detection plus backoff).
   const stallMs = Math.max(60_000, 4 * config.HANG_TIMEOUT_MS + config.META_DEADLINE_MS);
+  const backlogCap = 16 * window;
   while (published < bars.length && !signal.aborted) {
     if (published - progress.processed >= window) {
       await progress.waitFor(published - window + 1, signal, stallMs);
       if (signal.aborted) break;
     }
+    // The executor is the end of the trading chain, but not the slowest reader: the ledger
+    // (database writes) may fall behind. Wait for every consumer group, not just the chain.
+    await waitForBacklog(bus, backlogCap, signal, stallMs);
+    if (signal.aborted) break;
     // As many bars as the window allows go out together (pipelined); at a real-time
     // speed, one clock step at a time with the pause in between.
     let end = Math.min(bars.length, progress.processed + window);

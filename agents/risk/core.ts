@@ -60,6 +60,8 @@ export const DEFAULT_RISK_OPTIONS: Readonly<RiskOptions> = Object.freeze({
   feeBps: 10,
   slippageBps: 5,
   quantityStep: 1e-8,
+  minNotional: 10,
+  rebalanceBand: 0.1,
   maxWaiting: 4096,
   settledMemory: 1024,
   commandMemory: 1024,
@@ -85,6 +87,10 @@ export function resolveRiskOptions(overrides: Partial<RiskOptions> = {}): RiskOp
   inRange("feeBps", 0, 1000, false);
   inRange("slippageBps", 0, 1000, false);
   inRange("quantityStep", 0, 1, true);
+  inRange("rebalanceBand", 0, 1, false);
+  if (!(Number.isFinite(o.minNotional) && o.minNotional >= 0)) {
+    problems.push(`minNotional: expected a finite number >= 0 (got ${o.minNotional})`);
+  }
   for (const key of ["maxWaiting", "settledMemory", "commandMemory"] as const) {
     if (!(Number.isInteger(o[key]) && o[key] > 0)) {
       problems.push(`${key}: expected an integer > 0 (got ${o[key]})`);

@@ -15,6 +15,13 @@ export interface SizingOptions {
   feeBps: number;
   slippageBps: number;
   quantityStep: number;
+  /** Smallest buy worth sending, in quote currency: below it the order is dust. */
+  minNotional: number;
+  /**
+   * A top-up of an existing position smaller than this fraction of the target position's
+   * value is skipped: chasing the target every bar only pays fees.
+   */
+  rebalanceBand: number;
 }
 
 export type Sizing =
@@ -89,6 +96,16 @@ function sizeLong(decision: Decision, account: Account, held: number, o: SizingO
       reasons: [reason("at_target", `held ${held} already meets the target ${targetQty}`, sizing)],
     };
   }
+  if (held > 0 && wanted * price < o.rebalanceBand * positionLimit) {
+    return {
+      kind: "none",
+      reasons: [reason("within_rebalance_band", `a top-up of ${wanted} is within the band`, {
+        ...sizing,
+        wanted,
+        rebalanceBand: o.rebalanceBand,
+      })],
+    };
+  }
   const reasons: Reason[] = [
     reason("target_long", `buy ${wanted} toward the target ${targetQty}`, { ...sizing, wanted }),
   ];
@@ -131,6 +148,14 @@ function sizeLong(decision: Decision, account: Account, held: number, o: SizingO
     quantity = byCash;
   }
   if (quantity <= 0) return { kind: "veto", reasons };
+  if (quantity * price < o.minNotional) {
+    reasons.push(reason("below_min_notional", `${quantity} × ${price} is below the minimum`, {
+      quantity,
+      notional: quantity * price,
+      minNotional: o.minNotional,
+    }));
+    return { kind: "none", reasons };
+  }
   return { kind: "order", side: "buy", quantity, reasons };
 }
 

@@ -111,6 +111,7 @@ async function boot(init: WorkerInit): Promise<void> {
       maxDeliveries: config.MAX_DELIVERIES,
       claimIdleMs: config.CLAIM_IDLE_MS,
       effect: built.effect,
+      batch: built.batch,
       fault: init.fault,
     });
     status = () => actor.status();

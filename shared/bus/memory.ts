@@ -31,8 +31,8 @@ import {
 } from "./stream_ids.ts";
 import type {
   Bus,
-  Commit,
   BusOptions,
+  Commit,
   Delivery,
   PendingEntry,
   ReadGroupOptions,

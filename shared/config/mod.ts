@@ -48,6 +48,8 @@ export const ConfigSchema = z.object({
   RISK_MAX_GROSS_EXPOSURE: z.coerce.number().finite().min(0).max(10).default(1),
   RISK_DAILY_LOSS_LIMIT: fraction(0.05),
   RISK_MAX_DRAWDOWN: fraction(0.25),
+  RISK_MIN_NOTIONAL: z.coerce.number().finite().min(0).default(10),
+  RISK_REBALANCE_BAND: fraction(0.1),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 }).superRefine((c, ctx) => {
   if (c.TRADING_MODE === "live" && c.LIVE_TRADING_CONFIRMED !== "yes") {

@@ -10,10 +10,15 @@
 // σ²_0 is fixed before optimising to the training sample's mean squared deviation from
 // the starting mean (the sample mean, or 0 with mean "zero"), as rugarch and arch's
 // simple start do; it is returned as `initialVariance` so filtering reproduces the fit.
-import { type GarchParams, garchLogLikelihood } from "./garch.ts";
+import { garchLogLikelihood, type GarchParams } from "./garch.ts";
 import { minimize } from "./minimize.ts";
 import { digamma, logGamma } from "./special_functions.ts";
-import { checkFiniteSeries, checkPositiveInteger, mean, meanSquaredDeviation } from "./series_checks.ts";
+import {
+  checkFiniteSeries,
+  checkPositiveInteger,
+  mean,
+  meanSquaredDeviation,
+} from "./series_checks.ts";
 
 export type GarchDistribution = "normal" | "student-t";
 /** "estimate": μ fitted jointly; "sample": μ fixed at the sample mean; "zero": μ = 0. */
@@ -37,11 +42,19 @@ export interface GarchFit extends GarchParams {
   gradientNorm: number;
   /** Number of returns fitted. */
   n: number;
+  /**
+   * True when α + β is within STATIONARITY_MARGIN of 1 and the likelihood still rises
+   * towards 1: the unconstrained maximum is integrated (IGARCH) or explosive, the fit sits
+   * on the constraint, and `converged` only says the optimiser stopped there. Forecasts
+   * then barely revert and the unconditional variance is not meaningful.
+   */
+  atStationarityBoundary: boolean;
 }
 
 /** fmin's own stopping threshold on the gradient norm. */
 export const GARCH_GRADIENT_TOLERANCE = 1e-5;
 export const GARCH_MIN_RETURNS = 100;
+export const STATIONARITY_MARGIN = 1e-4;
 const NU_MIN = 2.05;
 const NU_SPAN = 500 - NU_MIN;
 const NU_START = 8;
@@ -197,6 +210,11 @@ export function fitGarch(returns: readonly number[], opts: GarchFitOptions = {})
   const maxIterations = opts.maxIterations ?? 1000;
   checkPositiveInteger(maxIterations, "fitGarch maxIterations");
 
+  if (returns.every((r) => r === returns[0])) {
+    throw new RangeError(
+      "fitGarch: all returns are equal (zero variance); there is nothing to fit",
+    );
+  }
   const mu0 = meanMode === "zero" ? 0 : mean(returns);
   const initialVariance = meanSquaredDeviation(returns, mu0);
   if (!(initialVariance > 0)) {
@@ -225,5 +243,16 @@ export function fitGarch(returns: readonly number[], opts: GarchFitOptions = {})
     converged: winner.gradientNorm <= GARCH_GRADIENT_TOLERANCE,
     gradientNorm: winner.gradientNorm,
     n: returns.length,
+    atStationarityBoundary: pushesAgainstStationarity(params, returns),
   };
+}
+
+function pushesAgainstStationarity(p: GarchParams, returns: readonly number[]): boolean {
+  const persistence = p.alpha + p.beta;
+  if (1 - persistence >= STATIONARITY_MARGIN) return false;
+  const g: number[] = [];
+  garchLogLikelihoodGradient(p, returns, g);
+  // ∂ℓ/∂(α+β) with α's share of the persistence held fixed.
+  const share = p.alpha / persistence;
+  return share * g[1] + (1 - share) * g[2] > 0;
 }

@@ -55,7 +55,11 @@ export function checkHmmModel(model: HmmModel): void {
   if (d < 1) throw new RangeError("HMM observations need at least one dimension");
   for (let i = 0; i < k; i++) {
     if (model.means[i].length !== d || model.variances[i].length !== d) {
-      throw new RangeError(`HMM means[${i}] and variances[${i}] must have ${d} entries`);
+      throw new RangeError(
+        `HMM means[${i}] has ${model.means[i].length} values and variances[${i}] has ${
+          model.variances[i].length
+        }; every state needs ${d} (the length of means[0])`,
+      );
     }
     for (let j = 0; j < d; j++) {
       if (!Number.isFinite(model.means[i][j])) {
@@ -163,7 +167,9 @@ export class HmmFilter {
     const shift = Math.max(...logJoint);
     if (!Number.isFinite(shift)) {
       throw new RangeError(
-        `HmmFilter.update: observation ${this.#count} [${x.join(", ")}] has no finite density under any reachable state`,
+        `HmmFilter.update: observation ${this.#count} [${
+          x.join(", ")
+        }] has no finite density under any reachable state`,
       );
     }
     let total = 0;

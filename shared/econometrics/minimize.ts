@@ -34,7 +34,11 @@ const cg = conjugateGradient as FminConjugateGradient;
  * `maxIterations`. Points where f or its gradient is not finite are reported to the line
  * search as +Infinity, so it backs off instead of stepping into them.
  */
-export function minimize(f: Objective, x0: readonly number[], maxIterations: number): MinimizeResult {
+export function minimize(
+  f: Objective,
+  x0: readonly number[],
+  maxIterations: number,
+): MinimizeResult {
   if (!(Number.isSafeInteger(maxIterations) && maxIterations > 0)) {
     throw new RangeError(`maxIterations must be a positive integer (got ${maxIterations})`);
   }

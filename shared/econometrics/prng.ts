@@ -35,7 +35,7 @@ export class Prng {
     }
     // xoshiro's state must not be all zero; splitmix32 makes that practically impossible,
     // but guard anyway.
-    if (words.every((w) => w === 0)) words[0] = 1;
+    if (!words.some((w) => w !== 0)) words[0] = 1;
     [this.#s0, this.#s1, this.#s2, this.#s3] = words;
   }
 

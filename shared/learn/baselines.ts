@@ -45,7 +45,9 @@ export function previousDirection(
     throw new RangeError(`previousDirection: horizon must be an integer >= 1 (got ${horizon})`);
   }
   if (!Number.isSafeInteger(t) || t < 0 || t >= labels.length) {
-    throw new RangeError(`previousDirection: t must index the labels 0..${labels.length - 1} (got ${t})`);
+    throw new RangeError(
+      `previousDirection: t must index the labels 0..${labels.length - 1} (got ${t})`,
+    );
   }
   const i = t - horizon;
   return i >= 0 ? labels[i] : null;

@@ -197,13 +197,16 @@ export function checkCardMatches(card: ModelCard, have: ComputableInputs): void 
   const want = card.inputs.features;
   const missing = want.filter((f) => !have.features.includes(f));
   const extra = have.features.filter((f) => !want.includes(f));
+  const repeated = have.features.filter((f, k) => have.features.indexOf(f) !== k);
   if (missing.length > 0) {
     problems.push(`missing features the model needs: ${list(missing)}`);
   }
   if (extra.length > 0) problems.push(`features the model was not trained on: ${list(extra)}`);
-  if (missing.length === 0 && extra.length === 0) {
+  if (repeated.length > 0) problems.push(`the agent lists features twice: ${list(repeated)}`);
+  if (missing.length === 0 && extra.length === 0 && repeated.length === 0) {
+    // same set, no repeats on either side (the schema forbids them in the card)
     const i = want.findIndex((f, k) => have.features[k] !== f);
-    if (i >= 0 || want.length !== have.features.length) {
+    if (i >= 0) {
       problems.push(
         `feature order differs: position ${i} is '${want[i]}' in the card but ` +
           `'${have.features[i]}' in the agent (card order: ${list(want)})`,
@@ -211,14 +214,22 @@ export function checkCardMatches(card: ModelCard, have: ComputableInputs): void 
     }
   }
   if (card.inputs.window !== have.window) {
-    problems.push(`window length: the card needs ${card.inputs.window} bars, the agent has ${have.window}`);
+    problems.push(
+      `window length: the card needs ${card.inputs.window} bars, the agent has ${have.window}`,
+    );
   }
   if (have.classes !== undefined) {
     const cls = "classes" in card.outputs ? card.outputs.classes : null;
     if (cls === null) {
-      problems.push(`outputs: the card has units '${"units" in card.outputs ? card.outputs.units : ""}', the agent expects classes ${list(have.classes)}`);
+      problems.push(
+        `outputs: the card has units '${
+          "units" in card.outputs ? card.outputs.units : ""
+        }', the agent expects classes ${list(have.classes)}`,
+      );
     } else if (cls.join("\u0000") !== have.classes.join("\u0000")) {
-      problems.push(`output classes: the card has ${list(cls)}, the agent expects ${list(have.classes)}`);
+      problems.push(
+        `output classes: the card has ${list(cls)}, the agent expects ${list(have.classes)}`,
+      );
     }
   }
   if (problems.length > 0) {
@@ -232,11 +243,16 @@ export function checkCardMatches(card: ModelCard, have: ComputableInputs): void 
  * The card's train_windows from walk-forward folds and the bar time (ms) of each sample:
  * first and last bar of each training and test range, inclusive.
  */
-export function trainWindowsFromFolds(folds: readonly Fold[], times: readonly number[]): TrainWindow[] {
+export function trainWindowsFromFolds(
+  folds: readonly Fold[],
+  times: readonly number[],
+): TrainWindow[] {
   const iso = (i: number) => {
     const t = times[i];
     if (!Number.isFinite(t)) {
-      throw new RangeError(`trainWindowsFromFolds: no bar time for sample ${i} (${times.length} times)`);
+      throw new RangeError(
+        `trainWindowsFromFolds: no bar time for sample ${i} (${times.length} times)`,
+      );
     }
     return new Date(t).toISOString();
   };

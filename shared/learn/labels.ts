@@ -62,7 +62,9 @@ export function classifyReturn(r: number, threshold: number): Direction {
 export function forwardLogReturns(closes: readonly number[], horizon: number): (number | null)[] {
   checkPositiveInteger("horizon", horizon, 1);
   checkCloses(closes);
-  return closes.map((c, t) => t + horizon < closes.length ? Math.log(closes[t + horizon] / c) : null);
+  return closes.map((c, t) =>
+    t + horizon < closes.length ? Math.log(closes[t + horizon] / c) : null
+  );
 }
 
 /**

@@ -9,7 +9,7 @@ import {
   isDirection,
 } from "./direction.ts";
 
-export interface MetricSet {
+export type MetricSet = {
   /** Share of samples whose argmax class (ties: down, flat, up order) is the label. */
   accuracy: number | null;
   /** Mean recall over the classes present among the labels. */
@@ -23,7 +23,7 @@ export interface MetricSet {
   /** Spearman correlation of P(up) with the forward return (average ranks for ties). */
   rank_ic: number | null;
   n: number;
-}
+};
 
 export interface MetricInputs {
   probs: readonly DirectionProbs[];
@@ -151,7 +151,9 @@ function checkInputs({ probs, labels, forwardReturns }: MetricInputs): void {
       throw new RangeError(`labels[${i}]: expected down, flat or up (got ${String(labels[i])})`);
     }
     if (!Number.isFinite(forwardReturns[i])) {
-      throw new RangeError(`forwardReturns[${i}]: expected a finite number (got ${forwardReturns[i]})`);
+      throw new RangeError(
+        `forwardReturns[${i}]: expected a finite number (got ${forwardReturns[i]})`,
+      );
     }
     checkProbs(probs[i], `probs[${i}]`);
   }

@@ -1,11 +1,14 @@
 // Predictions over the concatenated test windows of a walk-forward split, gathered into
 // the inputs `directionMetrics` scores.
-import type { DirectionProbs } from "./direction.ts";
+import type { Direction, DirectionProbs } from "./direction.ts";
 import type { DirectionLabel } from "./labels.ts";
 import type { MetricInputs } from "./metrics.ts";
 import type { Fold } from "./walk_forward.ts";
 
 export interface OutOfSample extends MetricInputs {
+  probs: DirectionProbs[];
+  labels: Direction[];
+  forwardReturns: number[];
   /** Sample index of each scored prediction. */
   indices: number[];
 }

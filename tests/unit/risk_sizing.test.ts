@@ -8,6 +8,8 @@ const opts: SizingOptions = {
   feeBps: 10,
   slippageBps: 5,
   quantityStep: 1e-8,
+  minNotional: 0,
+  rebalanceBand: 0,
 };
 
 const decision = (target: Decision["target"], refPrice = 100): Decision => ({
@@ -115,4 +117,31 @@ Deno.test("largestOnGrid: the largest grid value passing an exact check", () => 
   assert.equal(largestOnGrid(1, 0.5, () => false), 0);
   // the estimate 0.3 / 0.1 lands just below 3 in binary; the floor still finds 0.3
   assert.equal(largestOnGrid(0.3, 0.1, (q) => q * 10 <= 3), 0.3);
+});
+
+Deno.test("sizing: a buy below the minimum notional is dust: no order, with the reason", () => {
+  const poor: Account = { ...account(1_000), cash: 5 };
+  const s = sizeDecision(decision("long", 100), poor, { ...opts, minNotional: 10 });
+  assert.equal(s.kind, "none");
+  const dust = s.reasons.find((r) => r.code === "below_min_notional");
+  assert.ok(dust, JSON.stringify(s.reasons));
+  assert.ok((dust.values.notional as number) < 10);
+  // The same account with no minimum buys what the cash allows.
+  const t = sizeDecision(decision("long", 100), poor, opts);
+  assert.equal(t.kind, "order");
+});
+
+Deno.test("sizing: a top-up within the rebalance band is skipped; a larger one goes", () => {
+  // Target: 25% of 10,000 = 2,500 → 25 units at 100. Holding 24 → a top-up of 1 unit (100),
+  // 4% of the target value.
+  const held = account(7_600, [["AAA", 24, 100]]);
+  const small = sizeDecision(decision("long", 100), held, { ...opts, rebalanceBand: 0.1 });
+  assert.equal(small.kind, "none");
+  assert.equal(small.reasons[0].code, "within_rebalance_band");
+  const big = sizeDecision(decision("long", 100), account(8_000, [["AAA", 20, 100]]), {
+    ...opts,
+    rebalanceBand: 0.1,
+  });
+  assert.equal(big.kind, "order");
+  assert.equal(big.kind === "order" ? big.quantity : 0, 5);
 });
