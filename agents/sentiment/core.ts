@@ -10,8 +10,8 @@
 // before the bar's close, never later ones, whatever order they arrived in. It cannot use a
 // story that has not arrived yet: a live system would have to wait for the news stream to
 // pass the bar's close, which this core does not do. In a replay the feed publishes each story
-// before the first bar that closes after it (mergeBarsAndNews), so every story a bar may use
-// has arrived by then and the output is the same as with complete knowledge.
+// before the first bar that closes at or after it (mergeBarsAndNews), so every story a bar may
+// use has arrived by then and the output is the same as with complete knowledge.
 import type { AgentCore, Step } from "../runtime/core.ts";
 import {
   type AnyEnvelope,

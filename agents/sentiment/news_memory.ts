@@ -3,7 +3,10 @@
 // symbol's last evaluation time can never count again and is dropped; a symbol with no bar
 // yet is pruned against the newest evaluation time of any symbol (bars arrive in time order
 // across symbols in a replay, so its first bar cannot close earlier); and each symbol keeps
-// at most `maxStories`, newest first, as a last resort.
+// at most `maxStories`, the newest, as a last resort. While that cap does not bind, the
+// memory holds exactly the stories that can still count, whatever order they arrived in;
+// when it binds (more stories than it holds within maxAge, or many early arrivals from the
+// future) the oldest go first, and outputs then depend on what arrived when.
 import { z } from "zod";
 import { compareStories, type ScoredStory } from "../../shared/news/mod.ts";
 

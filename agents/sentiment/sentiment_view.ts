@@ -7,6 +7,10 @@
 // each discounted by its age) and W½ the weight at which c reaches one half. c = 0 with no
 // story in the window. The published probabilities mix the logistic with the uniform triple,
 // (1 − c)/3 + c · logistic, so no news means uniform probabilities and confidence 0.
+// The published confidence is c: it measures how much fresh news there is, not how one-sided
+// it is. Plenty of neutral news gives near-uniform probabilities with a high confidence, and
+// since the meta agent weighs votes by confidence, such a vote pulls the ensemble towards
+// uniform: "the news says nothing" is itself a view.
 import type { DirectionProbs } from "../../shared/messages/mod.ts";
 import type { DecayedSentiment } from "../../shared/news/mod.ts";
 

@@ -207,3 +207,41 @@ export function hmmLogLikelihood(model: HmmModel, observations: readonly HmmObse
   for (const x of toObservationRows(observations, filter.dims)) filter.update(x);
   return filter.logLikelihood;
 }
+
+/**
+ * The stationary distribution s of the chain (s A = s, Σ s = 1). Filtering a new series
+ * with a fitted model should usually start from this rather than the fitted `pi`, which
+ * Baum–Welch fits to the first bar of the training series and is often nearly one-hot.
+ * Throws when the chain has no unique stationary distribution (it is reducible).
+ */
+export function stationaryDistribution(A: readonly (readonly number[])[]): number[] {
+  const k = A.length;
+  A.forEach((row, i) => {
+    if (row.length !== k) throw new RangeError(`A[${i}] must have ${k} entries`);
+    checkProbabilityVector(row, `A[${i}]`);
+  });
+  // Rows 0..k−2 of (Aᵀ − I) s = 0, the last replaced by Σ s = 1.
+  const m = Array.from(
+    { length: k },
+    (_, i) =>
+      i === k - 1
+        ? [...new Array<number>(k).fill(1), 1]
+        : [...A.map((row, j) => row[i] - (i === j ? 1 : 0)), 0],
+  );
+  for (let c = 0; c < k; c++) {
+    let pivot = c;
+    for (let r = c + 1; r < k; r++) if (Math.abs(m[r][c]) > Math.abs(m[pivot][c])) pivot = r;
+    if (Math.abs(m[pivot][c]) < 1e-12) {
+      throw new RangeError("the transition matrix has no unique stationary distribution");
+    }
+    [m[c], m[pivot]] = [m[pivot], m[c]];
+    for (let r = 0; r < k; r++) {
+      if (r === c) continue;
+      const f = m[r][c] / m[c][c];
+      for (let j = c; j <= k; j++) m[r][j] -= f * m[c][j];
+    }
+  }
+  const s = m.map((row, i) => Math.max(0, row[k] / row[i]));
+  const total = s.reduce((a, b) => a + b, 0);
+  return s.map((x) => x / total);
+}

@@ -61,6 +61,14 @@ function logSumExp(values: Float64Array, from: number, count: number): number {
   return m + Math.log(s);
 }
 
+/** Writes exp(values[from+i] − M) into `out` and returns M = max (−∞ if all are −∞). */
+function shiftedExp(values: Float64Array, from: number, count: number, out: Float64Array): number {
+  let m = -Infinity;
+  for (let i = from; i < from + count; i++) if (values[i] > m) m = values[i];
+  for (let i = 0; i < count; i++) out[i] = m === -Infinity ? 0 : Math.exp(values[from + i] - m);
+  return m;
+}
+
 interface Expectations {
   logLikelihood: number;
   gamma: Float64Array; // T×K
@@ -88,22 +96,30 @@ function expectations(model: HmmModel, w: Work): Expectations {
     }
   }
   const logA = model.A.map((row) => Float64Array.from(row, Math.log));
-  const terms = new Float64Array(K);
+  // Each recursion step factors out the largest log term M, so the K×K product runs on
+  // probabilities in [0, 1]: K exps and K logs per bar instead of K² exps, with the same
+  // relative precision as a full log-sum-exp (log 0 = −∞ is the exact answer there).
+  const weights = new Float64Array(K);
   for (let k = 0; k < K; k++) logAlpha[k] = Math.log(model.pi[k]) + logB[k];
   for (let t = 1; t < T; t++) {
+    const m = shiftedExp(logAlpha, (t - 1) * K, K, weights);
     for (let j = 0; j < K; j++) {
-      for (let i = 0; i < K; i++) terms[i] = logAlpha[(t - 1) * K + i] + logA[i][j];
-      logAlpha[t * K + j] = logSumExp(terms, 0, K) + logB[t * K + j];
+      let s = 0;
+      for (let i = 0; i < K; i++) s += weights[i] * model.A[i][j];
+      logAlpha[t * K + j] = m + Math.log(s) + logB[t * K + j];
     }
   }
   const logLikelihood = logSumExp(logAlpha, (T - 1) * K, K);
+  const ahead = new Float64Array(K);
   for (let k = 0; k < K; k++) logBeta[(T - 1) * K + k] = 0;
   for (let t = T - 2; t >= 0; t--) {
+    for (let j = 0; j < K; j++) ahead[j] = logB[(t + 1) * K + j] + logBeta[(t + 1) * K + j];
+    const m = shiftedExp(ahead, 0, K, weights);
     for (let i = 0; i < K; i++) {
-      for (let j = 0; j < K; j++) {
-        terms[j] = logA[i][j] + logB[(t + 1) * K + j] + logBeta[(t + 1) * K + j];
-      }
-      logBeta[t * K + i] = logSumExp(terms, 0, K);
+      const row = model.A[i];
+      let s = 0;
+      for (let j = 0; j < K; j++) s += row[j] * weights[j];
+      logBeta[t * K + i] = m + Math.log(s);
     }
   }
   const gamma = new Float64Array(T * K);
@@ -118,7 +134,6 @@ function expectations(model: HmmModel, w: Work): Expectations {
     for (let k = 0; k < K; k++) gamma[t * K + k] /= s;
   }
   const xiSum = new Float64Array(K * K);
-  const ahead = new Float64Array(K);
   for (let t = 0; t < T - 1; t++) {
     for (let j = 0; j < K; j++) ahead[j] = logB[(t + 1) * K + j] + logBeta[(t + 1) * K + j];
     for (let i = 0; i < K; i++) {

@@ -1,7 +1,8 @@
 // Lexicon sentiment of news text with VADER (the vader-sentiment port of Hutto & Gilbert's
 // rule-based model). The compound score is in [-1, 1]: VADER's own cut-offs call ≥ 0.05
-// positive and ≤ -0.05 negative. VADER is a general-purpose lexicon: finance phrasing such as
-// "shares fall" scores neutral, which is why the vendor's score is blended in (story_score.ts).
+// positive and ≤ -0.05 negative. VADER is a general-purpose lexicon and misses finance
+// phrasing ("Google faces antitrust lawsuit and shares fall" scores +0.08), which is one
+// reason the vendor's score is blended in (story_score.ts).
 import vader from "vader-sentiment";
 
 interface VaderScores {

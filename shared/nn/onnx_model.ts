@@ -8,6 +8,8 @@ import type { WindowBatch } from "./window_batch.ts";
 export interface OnnxModelOptions extends OrtOptions {
   /** Run once on a zero batch at load so the first real call pays no set-up (default true). */
   readonly warmUp?: boolean;
+  /** Refuse the model unless its per-sample input dims are these (e.g. [steps, features]). */
+  readonly expectSampleDims?: readonly number[];
 }
 
 interface GraphSignature {
@@ -76,6 +78,17 @@ export class OnnxModel {
     configureOrt(opts);
     const [bytes, name] = await readSource(source);
     const signature = signatureOf(bytes, name);
+    const want = opts.expectSampleDims;
+    if (
+      want !== undefined &&
+      (want.length !== signature.sampleDims.length ||
+        want.some((d, i) => d !== signature.sampleDims[i]))
+    ) {
+      throw new Error(
+        `${name}: the model takes input [batch, ${signature.sampleDims.join(", ")}] but ` +
+          `[batch, ${want.join(", ")}] was expected`,
+      );
+    }
     let session: ort.InferenceSession;
     try {
       session = await ort.InferenceSession.create(bytes, { executionProviders: ["wasm"] });
@@ -108,10 +121,19 @@ export class OnnxModel {
     return this.signature.metadata;
   }
 
-  /** Runs a batch [n, ...sampleDims] and returns the output, row-major. Calls are serialised. */
+  /**
+   * Runs a batch [n, ...sampleDims] and returns the output, row-major. Calls are serialised;
+   * the input is checked and copied at call time, so later changes to it do not leak in.
+   */
   predict(batch: Float32Array, shape: readonly number[]): Promise<Float32Array> {
-    this.checkInput(batch, shape);
-    const run = this.queue.then(() => this.runOnce(batch, shape));
+    try {
+      this.checkInput(batch, shape);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const data = Float32Array.from(batch);
+    const dims = [...shape];
+    const run = this.queue.then(() => this.runOnce(data, dims));
     this.queue = run.catch(() => undefined);
     return run;
   }

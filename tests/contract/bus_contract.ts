@@ -218,7 +218,7 @@ export function busContract(name: string, makeBus: MakeBus, hooks: ContractHooks
     await assert.rejects(bus.claimIdle("s", "nogroup", "c", 0, 1), /NOGROUP/);
   });
 
-  test("readAfter wakes on publish within 50 ms and times out with []", async (bus) => {
+  test("readAfter wakes on publish (not at its 3 s block timeout) and times out with []", async (bus) => {
     await bus.publish("s", "old");
     const waited = await medianWake(async () => {
       const waiting = bus.readAfter([{ stream: "s", afterId: "$" }], 10, 3000);
@@ -228,7 +228,9 @@ export function busContract(name: string, makeBus: MakeBus, hooks: ContractHooks
       assert.deepEqual(await waiting, [{ stream: "s", entryId: id, raw: "new" }]);
       return performance.now() - t0;
     });
-    assert.ok(waited < 50, `woke after ${waited.toFixed(1)} ms (median)`);
+    // Well under the 3 s block: it woke on the publish. (Typically < 5 ms; the margin is for
+    // a loaded CI machine — this is a semantic test, the latency is the benchmark's job.)
+    assert.ok(waited < 500, `woke after ${waited.toFixed(1)} ms (median)`);
     const last = (await bus.info("s")).lastEntryId as string;
     const t1 = performance.now();
     assert.deepEqual(await bus.readAfter([{ stream: "s", afterId: last }], 10, 120), []);
@@ -237,7 +239,7 @@ export function busContract(name: string, makeBus: MakeBus, hooks: ContractHooks
     assert.deepEqual(await bus.readAfter([{ stream: "s", afterId: "$" }], 10, 0), []);
   });
 
-  test("a blocked readGroup wakes on publish within 50 ms, over one or several streams", async (bus) => {
+  test("a blocked readGroup wakes on publish (not at its block timeout), over one or several streams", async (bus) => {
     await bus.ensureGroup("s", "g");
     await bus.ensureGroup("t", "g");
     for (const streams of [["s"], ["t", "s"]]) {
@@ -251,7 +253,7 @@ export function busContract(name: string, makeBus: MakeBus, hooks: ContractHooks
         await bus.ack("s", "g", [entryId]);
         return performance.now() - t0;
       });
-      assert.ok(waited < 50, `${streams}: woke after ${waited.toFixed(1)} ms (median)`);
+      assert.ok(waited < 500, `${streams}: woke after ${waited.toFixed(1)} ms (median)`);
     }
   });
 

@@ -126,7 +126,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     const data = await csvHead(BTC, 700, "BTCUSD_1d.csv");
-    const env = { HANG_TIMEOUT_MS: "1500", CLAIM_IDLE_MS: "1000" };
+    const env = { HANG_TIMEOUT_MS: "3000", CLAIM_IDLE_MS: "1000", RESTART_MAX: "20" };
     const clean = await crashRun(null, env, data);
     const crashed = await crashRun("trend:crash@150", env, data);
     const hung = await crashRun("executor:hang@200", env, data);

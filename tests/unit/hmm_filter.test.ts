@@ -5,6 +5,7 @@ import {
   hmmLogLikelihood,
   type HmmModel,
   simulateHmm,
+  stationaryDistribution,
 } from "../../shared/econometrics/mod.ts";
 
 const MODEL: HmmModel = {
@@ -128,4 +129,23 @@ Deno.test("HMM models and observations are validated with clear errors", () => {
     () => hmmFilter(MODEL, [[0, -4], [0]]),
     /observations\[1\] has 1 values; expected 2/,
   );
+});
+
+Deno.test("stationaryDistribution solves s A = s with s summing to 1", () => {
+  // Two states: s = (b, a) / (a + b) for A = [[1 − a, a], [b, 1 − b]].
+  const two = stationaryDistribution([[0.9, 0.1], [0.2, 0.8]]);
+  assert.ok(Math.abs(two[0] - 2 / 3) < 1e-15 && Math.abs(two[1] - 1 / 3) < 1e-15, `${two}`);
+  const A = [[0.97, 0.02, 0.01], [0.03, 0.95, 0.02], [0.02, 0.08, 0.9]];
+  const s = stationaryDistribution(A);
+  for (let j = 0; j < 3; j++) {
+    const sA = s.reduce((acc, si, i) => acc + si * A[i][j], 0);
+    assert.ok(Math.abs(sA - s[j]) < 1e-15, `column ${j}`);
+  }
+  assert.ok(Math.abs(s.reduce((a, b) => a + b, 0) - 1) < 1e-15);
+  // A reducible chain (two absorbing states) has no unique answer.
+  assert.throws(
+    () => stationaryDistribution([[1, 0], [0, 1]]),
+    /no unique stationary distribution/,
+  );
+  assert.throws(() => stationaryDistribution([[0.5, 0.6], [0.5, 0.5]]), /A\[0\] must sum to 1/);
 });
