@@ -64,7 +64,13 @@ Deno.test({
   async fn() {
     const name = uniqueName("e2e_btc");
     try {
-      const run = await runReplay(name, { replay: [BTC], redis: true, postgres: true });
+      // Loss halts off, so the run keeps trading to the end and there are fills to check.
+      const run = await runReplay(name, {
+        replay: [BTC],
+        redis: true,
+        postgres: true,
+        env: { RISK_MAX_DRAWDOWN: "1", RISK_DAILY_LOSS_LIMIT: "1" },
+      });
       assert.equal(run.code, 0, run.stderr.slice(-3000));
       assert.match(run.stdout, /Buy & Hold Return/);
       assert.match(run.stderr, /"bus":"redis"/);
@@ -76,7 +82,8 @@ Deno.test({
       const bars = new Map(series.bars.map((b) => [b.time, b]));
       assert.equal(s.bars, series.bars.length);
       assert.equal(s.equity_curve.length, series.bars.length);
-      assert.ok(s.fills.length > 10, `only ${s.fills.length} fills`);
+      assert.ok(s.fills.length > 40, `only ${s.fills.length} fills`);
+      assert.deepEqual(s.risk_events, []);
 
       const { cash, qty, fees } = recompute(s, bars);
       const lastClose = series.bars[series.bars.length - 1].close;
@@ -126,7 +133,13 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     const data = await csvHead(BTC, 700, "BTCUSD_1d.csv");
-    const env = { HANG_TIMEOUT_MS: "3000", CLAIM_IDLE_MS: "1000", RESTART_MAX: "20" };
+    const env = {
+      HANG_TIMEOUT_MS: "3000",
+      CLAIM_IDLE_MS: "1000",
+      RESTART_MAX: "20",
+      RISK_MAX_DRAWDOWN: "1",
+      RISK_DAILY_LOSS_LIMIT: "1",
+    };
     const clean = await crashRun(null, env, data);
     const crashed = await crashRun("trend:crash@150", env, data);
     const hung = await crashRun("executor:hang@200", env, data);
