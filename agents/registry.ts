@@ -86,7 +86,7 @@ export async function buildAgent(init: WorkerInit, _bus: Bus, log: Logger): Prom
     core,
     effect: (inputs) => recordBatch(store.db, inputs),
     // One transaction per batch: large batches are what make the database keep up.
-    batch: 1024,
+    batch: 256,
     close: () => store.close(),
   };
 }

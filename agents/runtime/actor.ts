@@ -141,6 +141,8 @@ export class Actor<S> {
         }
         const msg = decoded.msg;
         const started = performance.now();
+        // Hang detection times each message (and the commit), not the whole batch.
+        this.#inFlightSince = started;
         try {
           const step = opts.core.step(this.#state, msg, Date.now());
           this.#state = step.state;
@@ -173,6 +175,7 @@ export class Actor<S> {
 
   async #commit(done: Delivery[], inputs: AnyEnvelope[], outputs: Output[]): Promise<void> {
     if (done.length === 0) return;
+    this.#inFlightSince = performance.now();
     const { bus, core, effect, group } = this.opts;
     if (effect) await effect(inputs, outputs);
     const byStream = new Map<string, string[]>();
