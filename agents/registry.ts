@@ -3,7 +3,7 @@ import type { Bus } from "../shared/bus/types.ts";
 import type { AnyEnvelope, PredictiveAgent } from "../shared/messages/mod.ts";
 import { migrate, openDatabase } from "../shared/storage/mod.ts";
 import type { Logger } from "../shared/util/log.ts";
-import type { AgentCore, Output } from "./runtime/core.ts";
+import type { AgentCore, AnyAgentCore, Output } from "./runtime/core.ts";
 import type { WorkerInit } from "./runtime/protocol.ts";
 import { createTrendCore } from "./trend/mod.ts";
 import { createVolatilityCore } from "./volatility/mod.ts";
@@ -17,7 +17,7 @@ import { type Config, parseConfig } from "../shared/config/mod.ts";
 
 export interface BuiltAgent {
   // deno-lint-ignore no-explicit-any
-  core: AgentCore<any>;
+  core: AnyAgentCore<any>;
   effect?: (inputs: AnyEnvelope[], outputs: Output[]) => Promise<void>;
   close?: () => Promise<void>;
   /** Messages taken per read (default 64). */

@@ -15,7 +15,7 @@ import {
   type StreamName,
   STREAMS,
 } from "../../shared/messages/mod.ts";
-import type { AgentCore, Output } from "./core.ts";
+import type { AnyAgentCore, Output } from "./core.ts";
 import type { Logger } from "../../shared/util/log.ts";
 
 export interface FaultPlan {
@@ -34,7 +34,7 @@ export interface ActorStatus {
 }
 
 export interface ActorOptions<S> {
-  core: AgentCore<S>;
+  core: AnyAgentCore<S>;
   bus: Bus;
   /** Consumer group: one per agent kind. */
   group: string;
@@ -144,7 +144,7 @@ export class Actor<S> {
         // Hang detection times each message (and the commit), not the whole batch.
         this.#inFlightSince = started;
         try {
-          const step = opts.core.step(this.#state, msg, Date.now());
+          const step = await opts.core.step(this.#state, msg, Date.now());
           this.#state = step.state;
           const latencyMs = performance.now() - started;
           for (const o of step.out) if (o.msg.type === "signal") o.msg.data.latencyMs = latencyMs;
@@ -220,7 +220,7 @@ export class Actor<S> {
       const decoded = decode(entry.raw, entry.stream as StreamName);
       if (!decoded.ok) continue;
       try {
-        state = core.step(state, decoded.msg, Date.now()).state;
+        state = (await core.step(state, decoded.msg, Date.now())).state;
       } catch {
         // It failed the first time as well and was dead-lettered then.
       }

@@ -36,3 +36,14 @@ export interface AgentCore<S> {
   /** A short JSON-safe view of the state for the admin API. */
   describe?(state: S): Record<string, unknown>;
 }
+
+/**
+ * A core whose step is asynchronous: model inference (onnxruntime-web) returns a Promise. It
+ * is still pure computation; the shell awaits each step before the next, so none overlap.
+ */
+export type AsyncAgentCore<S> = Omit<AgentCore<S>, "step"> & {
+  step(state: S, msg: AnyEnvelope, now: number): Promise<Step<S>>;
+};
+
+/** What the actor shell runs. */
+export type AnyAgentCore<S> = AgentCore<S> | AsyncAgentCore<S>;
