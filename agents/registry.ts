@@ -8,6 +8,7 @@ import type { WorkerInit } from "./runtime/protocol.ts";
 import { createTrendCore } from "./trend/mod.ts";
 import { createVolatilityCore } from "./volatility/mod.ts";
 import { createRegimeCore } from "./regime/mod.ts";
+import { createSentimentCore } from "./sentiment/mod.ts";
 import { createMetaCore } from "./meta/mod.ts";
 import { createRiskCore } from "./risk/mod.ts";
 import { createExecutorCore } from "./executor/mod.ts";
@@ -33,6 +34,8 @@ export function coreFor(name: string, config: Config, expected: string[]): Agent
       return createVolatilityCore();
     case "regime":
       return createRegimeCore();
+    case "sentiment":
+      return createSentimentCore();
     case "meta":
       return createMetaCore({
         expected: expected as PredictiveAgent[],

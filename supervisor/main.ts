@@ -18,6 +18,8 @@ import pg from "pg";
 
 const USAGE = `usage: deno task run [options]
   --replay PATH      replay a data file or folder (repeatable); without it: live paper trading
+  --news PATH        with --replay: publish the news of a file or folder (repeatable) between
+                     the bars and run the sentiment agent
   --timeframe TF     resample replay bars to TF (e.g. 15m from 5m files)
   --speed max|N      replay as fast as the agents go (default) or at N× real time
   --summary FILE     write the replay statistics, fills and equity curve as JSON
@@ -39,6 +41,7 @@ export function parseCli(args: string[]): CliOptions {
     args,
     options: {
       replay: { type: "string", multiple: true },
+      news: { type: "string", multiple: true },
       timeframe: { type: "string" },
       speed: { type: "string", default: "max" },
       summary: { type: "string" },
@@ -65,12 +68,13 @@ export function parseCli(args: string[]): CliOptions {
     faults[m[1]] = { kind: m[2] as FaultPlan["kind"], afterMessages: Number(m[3]) };
   }
   const replayPaths = values.replay ?? [];
-  if (replayPaths.length === 0 && (values.timeframe || values.summary)) {
-    throw new Error("--timeframe and --summary apply to --replay runs only");
+  const newsPaths = values.news ?? [];
+  if (replayPaths.length === 0 && (values.timeframe || values.summary || newsPaths.length > 0)) {
+    throw new Error("--timeframe, --summary and --news apply to --replay runs only");
   }
   return {
     replay: replayPaths.length > 0
-      ? { paths: replayPaths, timeframe: values.timeframe ?? null, speed }
+      ? { paths: replayPaths, newsPaths, timeframe: values.timeframe ?? null, speed }
       : null,
     summary: values.summary ?? null,
     resume: values.resume,
@@ -191,6 +195,7 @@ async function main(): Promise<number> {
     bus: bus.kind,
     db: system.store.kind,
     replay: cli.replay?.paths ?? null,
+    news: cli.replay?.newsPaths ?? null,
   });
 
   const stopped = Promise.withResolvers<string>();

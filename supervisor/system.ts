@@ -34,6 +34,15 @@ export const AGENTS = [
 /** Agents whose view the meta agent waits for on every bar. */
 export const EXPECTED_VIEWS = ["trend", "volatility", "regime"];
 
+/** A replay with news runs the sentiment agent as well, and the meta agent waits for it. */
+export function agentsFor(replay: ReplayPlan | null): { agents: string[]; expected: string[] } {
+  const news = (replay?.newsPaths ?? []).length > 0;
+  return {
+    agents: [...AGENTS, ...(news ? ["sentiment"] : [])],
+    expected: [...EXPECTED_VIEWS, ...(news ? ["sentiment"] : [])],
+  };
+}
+
 export interface SystemOptions {
   config: Config;
   bus: Bus;
@@ -94,13 +103,14 @@ export class TradingSystem {
     const { opts } = this;
     this.store = await openDatabase(opts.databaseUrl);
     await migrate(this.store);
-    const names: string[] = [...AGENTS, ...(opts.feed === false ? [] : ["feed"])];
-    const specs = names.map((name) => this.#spec(name));
+    const { agents, expected } = agentsFor(opts.replay);
+    const names: string[] = [...agents, ...(opts.feed === false ? [] : ["feed"])];
+    const specs = names.map((name) => this.#spec(name, expected));
     this.supervisor.start(specs);
     if (opts.admin) this.#startAdmin();
   }
 
-  #spec(name: string): ChildSpec {
+  #spec(name: string, expected: string[]): ChildSpec {
     const { opts } = this;
     return {
       id: name,
@@ -116,7 +126,7 @@ export class TradingSystem {
           config: opts.config,
           fault: opts.faults[name],
           replay: opts.replay ?? undefined,
-          expectedAgents: EXPECTED_VIEWS,
+          expectedAgents: expected,
         };
         if (opts.redisUrl !== null) {
           return new WorkerChild(name, { ...base, bus: { mode: "redis", url: opts.redisUrl } });

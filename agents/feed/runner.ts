@@ -1,9 +1,12 @@
-// The feed: replay (the backtest) or live ccxt bars, published on md.bars exactly once.
+// The feed: replay (the backtest) or live ccxt bars, published on md.bars exactly once;
+// with --news, a replay also publishes the stories on md.news, each before the first bar
+// that closes at or after its publication (replay_sequence.ts).
 //
 // Replay applies back-pressure: it never runs more than a window of bars ahead of the
 // executor, the last agent of the chain, whose account events say how far it has got. The
 // window is a few clock steps (4 bars per symbol, at most FEED_WINDOW): enough to keep
-// every agent busy, small enough that nothing piles up waiting in an agent's state.
+// every agent busy, small enough that nothing piles up waiting in an agent's state. Stories
+// do not count against the window; the saved progress is a position in the merged sequence.
 import type { Bus } from "../../shared/bus/types.ts";
 import type { Config } from "../../shared/config/mod.ts";
 import {
@@ -13,10 +16,22 @@ import {
   encode,
   makeEnvelope,
   messageId,
+  type News,
   STREAMS,
 } from "../../shared/messages/mod.ts";
 import type { Logger } from "../../shared/util/log.ts";
+import { newsEnvelope, readNewsReplay } from "../../shared/news/mod.ts";
+import { compareStreamIds, parseStreamId } from "../../shared/bus/stream_ids.ts";
 import type { ReplayPlan } from "../runtime/protocol.ts";
+import {
+  batchEnd,
+  clockStepEnd,
+  decodeProgress,
+  encodeProgress,
+  type ReplayItem,
+  type ReplaySequence,
+  replaySequence,
+} from "./replay_sequence.ts";
 import {
   abortableSleep,
   alignBars,
@@ -123,6 +138,7 @@ export function replayWindow(cap: number, symbols: number): number {
 /** Streams whose consumers the replay waits for (operator and diagnostic streams excluded). */
 const DATA_STREAMS = [
   STREAMS.bars,
+  STREAMS.news,
   STREAMS.signals,
   STREAMS.decisions,
   STREAMS.orders,
@@ -159,20 +175,33 @@ async function runReplay(ctx: FeedContext, plan: ReplayPlan): Promise<void> {
   const { bus, config, log, signal } = ctx;
   const { bars, timeframe, symbols } = await loadReplayBars(plan, config.VALIDATION_POLICY, log);
   if (bars.length === 0) throw new Error("the replay files hold no bars");
-  const saved = await bus.kvGet(PROGRESS_KEY);
-  let published = saved === null ? 0 : Number(saved);
-  if (published > 0) log.info("resuming replay", { from: published, of: bars.length });
-  ctx.setStatus(() => ({ processed: published, inFlightMs: 0 }));
-  log.info("replay starting", { bars: bars.length, symbols: symbols.length, timeframe });
+  const news = await loadReplayNews(plan, log);
+  const seq = replaySequence(bars, news, symbols);
+  const stories = seq.items.length - seq.bars;
+  if (news.length > 0) {
+    log.info("news merged into the replay", {
+      stories,
+      ignored: news.length - stories,
+      why: "stories naming no replayed symbol are not published",
+    });
+  }
+  let index = decodeProgress(seq, await bus.kvGet(PROGRESS_KEY));
+  if (index > 0) {
+    log.info("resuming replay", { from: index, bars: seq.barsBefore[index], of: seq.items.length });
+  }
+  ctx.setStatus(() => ({ processed: index, inFlightMs: 0 }));
+  log.info("replay starting", { bars: bars.length, stories, symbols: symbols.length, timeframe });
 
   const window = replayWindow(config.FEED_WINDOW, symbols.length);
   const progress = new ExecutorProgress(bus);
   // A stall long enough to outlast an agent's restart (hang detection plus backoff).
   const stallMs = Math.max(60_000, 4 * config.HANG_TIMEOUT_MS + config.META_DEADLINE_MS);
   const backlogCap = 16 * window;
-  while (published < bars.length && !signal.aborted) {
-    if (published - progress.processed >= window) {
-      await progress.waitFor(published - window + 1, signal, stallMs);
+  let lastBarTime = index > 0 ? lastBarTimeBefore(seq, index) : null;
+  while (index < seq.items.length && !signal.aborted) {
+    const barsOut = seq.barsBefore[index];
+    if (barsOut < seq.bars && barsOut - progress.processed >= window) {
+      await progress.waitFor(barsOut - window + 1, signal, stallMs);
       if (signal.aborted) break;
     }
     // The executor is the end of the trading chain, but not the slowest reader: the ledger
@@ -181,23 +210,30 @@ async function runReplay(ctx: FeedContext, plan: ReplayPlan): Promise<void> {
     if (signal.aborted) break;
     // As many bars as the window allows go out together (pipelined); at a real-time
     // speed, one clock step at a time with the pause in between.
-    let end = Math.min(bars.length, progress.processed + window);
-    if (plan.speed !== "max") {
-      if (published > 0 && bars[published - 1].time < bars[published].time) {
-        const gap = bars[published].time - bars[published - 1].time;
-        await abortableSleep(gap / plan.speed, signal);
+    let end: number;
+    if (plan.speed === "max") {
+      end = batchEnd(seq, index, Math.min(seq.bars, progress.processed + window));
+    } else {
+      end = clockStepEnd(seq, index);
+      const next = seq.items.slice(index, end).find((it) => it.kind === "bar");
+      if (next?.kind === "bar" && lastBarTime !== null && lastBarTime < next.bar.time) {
+        await abortableSleep((next.bar.time - lastBarTime) / plan.speed, signal);
+        if (signal.aborted) break;
       }
-      end = published + 1;
-      while (end < bars.length && bars[end].time === bars[published].time) end++;
     }
-    const batch = bars.slice(published, end);
+    const batch = seq.items.slice(index, end);
+    await publishNewsFirst(bus, batch, signal, stallMs);
+    if (signal.aborted) break;
     await Promise.all(
-      batch.map((bar, i) =>
-        bus.publish(STREAMS.bars, encode(barEnvelope(bar, published + i), STREAMS.bars))
+      batch.flatMap((item) =>
+        item.kind === "bar"
+          ? [bus.publish(STREAMS.bars, encode(barEnvelope(item.bar, item.bar.seq), STREAMS.bars))]
+          : []
       ),
     );
-    published = end;
-    await bus.kvSet(PROGRESS_KEY, String(published));
+    for (const item of batch) if (item.kind === "bar") lastBarTime = item.bar.time;
+    index = end;
+    await bus.kvSet(PROGRESS_KEY, encodeProgress(seq, index));
   }
   if (signal.aborted) return;
   await progress.waitFor(bars.length, signal, stallMs);
@@ -209,7 +245,7 @@ async function runReplay(ctx: FeedContext, plan: ReplayPlan): Promise<void> {
   }
   ctx.notify({
     type: "feed_done",
-    published,
+    published: seq.barsBefore[index],
     processed: progress.processed,
     symbols,
     timeframe,
@@ -220,6 +256,69 @@ async function runReplay(ctx: FeedContext, plan: ReplayPlan): Promise<void> {
   });
   // Stay up until the supervisor stops us, so a normal end is not mistaken for a crash.
   await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve()));
+}
+
+async function loadReplayNews(plan: ReplayPlan, log: Logger): Promise<News[]> {
+  const paths = plan.newsPaths ?? [];
+  if (paths.length === 0) return [];
+  const report = await readNewsReplay(paths);
+  for (const note of report.notes) log.info(note);
+  log.info("news loaded", {
+    files: report.files.length,
+    stories: report.news.length,
+    duplicates: report.duplicates,
+    conflicts: report.conflicts.length,
+  });
+  return report.news;
+}
+
+function lastBarTimeBefore(seq: ReplaySequence, index: number): number | null {
+  for (let i = index - 1; i >= 0; i--) {
+    const item = seq.items[i];
+    if (item.kind === "bar") return item.bar.time;
+  }
+  return null;
+}
+
+/** The group that reads md.news: the sentiment agent's. */
+const NEWS_READER = "sentiment";
+
+/**
+ * Publishes the batch's stories, then waits until the sentiment agent has been handed every
+ * one of them before any bar of the batch goes out. Entry ids order one stream, not two:
+ * without this wait a read could bring a bar before a story published ahead of it (ids
+ * within one millisecond, or the per-stream COUNT of a read). A story sent a few bars early
+ * is harmless: the sentiment core only counts stories published by a bar's close.
+ */
+async function publishNewsFirst(
+  bus: Bus,
+  batch: readonly ReplayItem[],
+  signal: AbortSignal,
+  stallMs: number,
+): Promise<void> {
+  const ids = await Promise.all(
+    batch.flatMap((item) =>
+      item.kind === "news"
+        ? [bus.publish(STREAMS.news, encode(newsEnvelope(item.news), STREAMS.news))]
+        : []
+    ),
+  );
+  if (ids.length === 0 || !batch.some((item) => item.kind === "bar")) return;
+  const last = ids.map((id) => parseStreamId(id)).reduce((a, b) =>
+    compareStreamIds(a, b) < 0 ? b : a
+  );
+  const since = Date.now();
+  while (!signal.aborted) {
+    const group = (await bus.info(STREAMS.news)).groups.find((g) => g.group === NEWS_READER);
+    if (group && compareStreamIds(parseStreamId(group.lastDeliveredId), last) >= 0) return;
+    if (Date.now() - since > stallMs) {
+      throw new Error(
+        `the ${NEWS_READER} agent has not read the news for ${stallMs} ms ` +
+          `(${group ? `last read ${group.lastDeliveredId}` : "no consumer group"}): is it running?`,
+      );
+    }
+    await abortableSleep(group ? 2 : 50, signal);
+  }
 }
 
 async function runLive(ctx: FeedContext): Promise<void> {

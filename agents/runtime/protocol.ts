@@ -4,6 +4,11 @@ import type { FaultPlan } from "./actor.ts";
 
 export interface ReplayPlan {
   paths: string[];
+  /**
+   * News files or folders (Alpha Vantage NEWS_SENTIMENT, shared/news) published on md.news
+   * between the bars; absent or empty: a replay without news (and no sentiment agent).
+   */
+  newsPaths?: string[];
   timeframe: string | null;
   /** "max", or a multiple of real time (bar spacing divided by the multiple). */
   speed: "max" | number;

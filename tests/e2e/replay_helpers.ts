@@ -22,6 +22,8 @@ export type Summary = ReplaySummary;
 
 export interface RunOptions {
   replay: string[];
+  /** News files or folders, each passed as --news. */
+  news?: string[];
   env?: Record<string, string>;
   args?: string[];
   redis?: boolean;
@@ -50,6 +52,7 @@ export async function runReplay(name: string, opts: RunOptions): Promise<RunResu
       "--allow-all",
       "supervisor/main.ts",
       ...opts.replay.flatMap((p) => ["--replay", p]),
+      ...(opts.news ?? []).flatMap((p) => ["--news", p]),
       "--summary",
       summaryPath,
       "--no-admin",
