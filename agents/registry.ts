@@ -13,6 +13,13 @@ import { createMetaCore } from "./meta/mod.ts";
 import { createRiskCore } from "./risk/mod.ts";
 import { createExecutorCore } from "./executor/mod.ts";
 import { createLedgerCore } from "./ledger/core.ts";
+import { createGarchVolatilityCore } from "./volatility/garch_core.ts";
+import { createHmmRegimeCore } from "./regime/hmm_core.ts";
+import { createLearnedTrendCore } from "./trend/learned_core.ts";
+import { createPatternCore } from "./pattern/core.ts";
+import { cardPath, findModels, type LearnedModels, onnxPath } from "./models.ts";
+import { readCard } from "../shared/learn/card.ts";
+import { OnnxModel } from "../shared/nn/onnx_model.ts";
 import { recordBatch } from "./ledger/writer.ts";
 import { type Config, parseConfig } from "../shared/config/mod.ts";
 
@@ -79,7 +86,39 @@ export function inputsOf(name: string): readonly string[] {
   }
 }
 
+/** The learned core of `agent` from the models folder, or null to keep the rule core. */
+async function learnedCore(
+  agent: string,
+  dir: string,
+  log: Logger,
+  // deno-lint-ignore no-explicit-any
+): Promise<AnyAgentCore<any> | null> {
+  const models = findModels(dir);
+  if (!(agent in models) || !models[agent as keyof LearnedModels]) return null;
+  const card = await readCard(cardPath(dir, agent));
+  log.info("serving a trained model", { agent, created_at: card.created_at, dir });
+  switch (agent) {
+    case "volatility":
+      return createGarchVolatilityCore(card);
+    case "regime":
+      return createHmmRegimeCore(card);
+    case "trend":
+    case "pattern": {
+      const model = await OnnxModel.load(onnxPath(dir, agent));
+      return agent === "trend"
+        ? createLearnedTrendCore({ model, card })
+        : createPatternCore({ model, card });
+    }
+    default:
+      return null;
+  }
+}
+
 export async function buildAgent(init: WorkerInit, _bus: Bus, log: Logger): Promise<BuiltAgent> {
+  const learned = init.modelsDir === null
+    ? null
+    : await learnedCore(init.agent, init.modelsDir, log);
+  if (learned !== null) return { core: learned };
   const core = coreFor(init.agent, init.config, init.expectedAgents);
   if (init.agent !== "ledger") return { core };
   const store = await openDatabase(init.config.DATABASE_URL);

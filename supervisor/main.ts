@@ -14,12 +14,16 @@ import type { FaultPlan } from "../agents/runtime/actor.ts";
 import type { ReplayPlan } from "../agents/runtime/protocol.ts";
 import { type FeedDone, TradingSystem } from "./system.ts";
 import { formatRiskEvents, replaySummary } from "./summary.ts";
+import { findModels, inSampleOverlaps, type LearnedModels } from "../agents/models.ts";
+import { readCard } from "../shared/learn/card.ts";
 import pg from "pg";
 
 const USAGE = `usage: deno task run [options]
   --replay PATH      replay a data file or folder (repeatable); without it: live paper trading
   --news PATH        with --replay: publish the news of a file or folder (repeatable) between
                      the bars and run the sentiment agent
+  --models DIR       serve the trained models in DIR (deno task train --out DIR) instead of
+                     the rule-based trend/volatility/regime agents; pattern runs if present
   --timeframe TF     resample replay bars to TF (e.g. 15m from 5m files)
   --speed max|N      replay as fast as the agents go (default) or at N× real time
   --summary FILE     write the replay statistics, fills and equity curve as JSON
@@ -34,6 +38,8 @@ export interface CliOptions {
   resume: boolean;
   faults: Record<string, FaultPlan>;
   admin: boolean;
+  /** `--models DIR`: trained models to serve instead of the rule-based placeholders. */
+  models: string | null;
 }
 
 export function parseCli(args: string[]): CliOptions {
@@ -42,6 +48,7 @@ export function parseCli(args: string[]): CliOptions {
     options: {
       replay: { type: "string", multiple: true },
       news: { type: "string", multiple: true },
+      models: { type: "string" },
       timeframe: { type: "string" },
       speed: { type: "string", default: "max" },
       summary: { type: "string" },
@@ -80,6 +87,7 @@ export function parseCli(args: string[]): CliOptions {
     resume: values.resume,
     faults,
     admin: !values["no-admin"],
+    models: values.models ?? null,
   };
 }
 
@@ -179,6 +187,13 @@ async function main(): Promise<number> {
     mkdirSync(dirname(dbTarget.path), { recursive: true });
   }
 
+  let models: LearnedModels | undefined;
+  try {
+    models = cli.models === null ? undefined : findModels(cli.models);
+  } catch (e) {
+    console.error(`error: ${(e as Error).message}`);
+    return 2;
+  }
   const system = new TradingSystem({
     config,
     bus,
@@ -188,6 +203,7 @@ async function main(): Promise<number> {
     faults: cli.faults,
     log,
     admin: cli.admin,
+    models,
   });
   await system.start();
   log.info("bot started", {
@@ -234,6 +250,9 @@ async function report(
   cli: CliOptions,
 ): Promise<number> {
   const summary = await replaySummary(system.store, system.opts.bus, feed, config.INITIAL_CASH);
+  const inSample = system.opts.models
+    ? await inSampleOverlaps(system.opts.models, feed.firstTime, feed.lastTime, readCard)
+    : [];
   console.log(
     `\nReplay of ${
       feed.symbols.join(", ")
@@ -242,9 +261,15 @@ async function report(
   );
   console.log(formatStatsTable(summary));
   console.log("\n" + formatRiskEvents(summary.risk_events));
+  for (const o of inSample) {
+    console.log(
+      `\nWARNING: IN-SAMPLE. The ${o.agent} model was trained on ${o.trainedFrom.slice(0, 10)}` +
+        ` .. ${o.trainedTo.slice(0, 10)}, which this replay covers: these figures flatter it.`,
+    );
+  }
   if (cli.summary) {
     mkdirSync(dirname(cli.summary), { recursive: true });
-    writeFileSync(cli.summary, JSON.stringify(summary, null, 2));
+    writeFileSync(cli.summary, JSON.stringify({ ...summary, in_sample: inSample }, null, 2));
     console.log(`\nsummary written to ${cli.summary}`);
   }
   return 0;

@@ -17,6 +17,7 @@ import { snapshotKey } from "../agents/runtime/actor.ts";
 import type { ReplayPlan, WorkerInit } from "../agents/runtime/protocol.ts";
 import { inputsOf } from "../agents/registry.ts";
 import { Supervisor } from "./supervisor.ts";
+import { type LearnedModels, NO_MODELS } from "../agents/models.ts";
 import type { ChildSpec } from "./spec.ts";
 import { WorkerChild } from "./worker_child.ts";
 import { type AgentView, createAdminApp } from "./admin/app.ts";
@@ -35,12 +36,13 @@ export const AGENTS = [
 export const EXPECTED_VIEWS = ["trend", "volatility", "regime"];
 
 /** A replay with news runs the sentiment agent as well, and the meta agent waits for it. */
-export function agentsFor(replay: ReplayPlan | null): { agents: string[]; expected: string[] } {
+export function agentsFor(
+  replay: ReplayPlan | null,
+  models: LearnedModels = NO_MODELS,
+): { agents: string[]; expected: string[] } {
   const news = (replay?.newsPaths ?? []).length > 0;
-  return {
-    agents: [...AGENTS, ...(news ? ["sentiment"] : [])],
-    expected: [...EXPECTED_VIEWS, ...(news ? ["sentiment"] : [])],
-  };
+  const extra = [...(news ? ["sentiment"] : []), ...(models.pattern ? ["pattern"] : [])];
+  return { agents: [...AGENTS, ...extra], expected: [...EXPECTED_VIEWS, ...extra] };
 }
 
 export interface SystemOptions {
@@ -55,6 +57,8 @@ export interface SystemOptions {
   admin: boolean;
   /** false: no feed child; the caller publishes bars itself (benchmarks). Default true. */
   feed?: boolean;
+  /** Trained models found by `findModels`; absent: the rule-based placeholders. */
+  models?: LearnedModels;
 }
 
 export interface FeedDone {
@@ -103,7 +107,7 @@ export class TradingSystem {
     const { opts } = this;
     this.store = await openDatabase(opts.databaseUrl);
     await migrate(this.store);
-    const { agents, expected } = agentsFor(opts.replay);
+    const { agents, expected } = agentsFor(opts.replay, opts.models);
     const names: string[] = [...agents, ...(opts.feed === false ? [] : ["feed"])];
     const specs = names.map((name) => this.#spec(name, expected));
     this.supervisor.start(specs);
@@ -127,6 +131,7 @@ export class TradingSystem {
           fault: opts.faults[name],
           replay: opts.replay ?? undefined,
           expectedAgents: expected,
+          modelsDir: opts.models?.dir ?? null,
         };
         if (opts.redisUrl !== null) {
           return new WorkerChild(name, { ...base, bus: { mode: "redis", url: opts.redisUrl } });

@@ -26,6 +26,8 @@ export interface WorkerInit {
   replay?: ReplayPlan;
   /** Directory of agents expected to publish a view (the meta agent waits for these). */
   expectedAgents: string[];
+  /** Folder of trained models (cards + ONNX); null runs the rule-based placeholders. */
+  modelsDir: string | null;
 }
 
 export type WorkerCommand = { type: "stop" } | { type: "user"; data: unknown };
