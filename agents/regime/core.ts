@@ -2,13 +2,8 @@
 // a realized volatility in the top of its own recent distribution weakens that reading,
 // because violent two-way moves also lift ADX.
 import type { AgentCore, Step } from "../runtime/core.ts";
-import {
-  type AnyEnvelope,
-  barId,
-  makeEnvelope,
-  messageId,
-  type RegimeSignal,
-} from "../../shared/messages/mod.ts";
+import { signalOutput } from "../runtime/signal_output.ts";
+import { type AnyEnvelope, type RegimeSignal } from "../../shared/messages/mod.ts";
 import { type FeatureVector, SymbolEngines } from "../../shared/features/mod.ts";
 
 export const REGIME_MODEL = "rule:adx-volq@1";
@@ -144,13 +139,7 @@ export function createRegimeCore(overrides: Partial<RegimeOptions> = {}): AgentC
         latencyMs: 0,
         model: REGIME_MODEL,
       };
-      const env = makeEnvelope("signal", {
-        id: messageId("regime", "signal", `${bar.symbol}:${bar.time}`),
-        producer: "regime",
-        time: bar.time,
-        corr: barId(bar.symbol, bar.time),
-      }, signal);
-      return { state, out: [{ stream: "signals", msg: env }] };
+      return { state, out: [signalOutput(signal)] };
     },
     describe: (state) => ({ model: REGIME_MODEL, options: opts, symbols: state.engines.summary() }),
   };

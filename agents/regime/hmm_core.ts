@@ -9,13 +9,8 @@
 // card's efficiency_ratio_of_state): read it as "calm, steadily drifting" versus "turbulent,
 // two-way", not as a strong trend detector. p(trend) = Σ P(state) over the trend states.
 import type { AgentCore, Step } from "../runtime/core.ts";
-import {
-  type AnyEnvelope,
-  barId,
-  makeEnvelope,
-  messageId,
-  type RegimeSignal,
-} from "../../shared/messages/mod.ts";
+import { signalOutput } from "../runtime/signal_output.ts";
+import { type AnyEnvelope, type RegimeSignal } from "../../shared/messages/mod.ts";
 import { checkFeatureBar, FeatureError } from "../../shared/features/mod.ts";
 import { checkHmmModel, type HmmModel } from "../../shared/econometrics/mod.ts";
 import { checkCardMatches, type ModelCard, parseCard } from "../../shared/learn/mod.ts";
@@ -180,13 +175,7 @@ export function createHmmRegimeCore(card: unknown): AgentCore<HmmRegimeState> {
         latencyMs: 0,
         model: serving.modelName,
       };
-      const env = makeEnvelope("signal", {
-        id: messageId("regime", "signal", `${bar.symbol}:${bar.time}`),
-        producer: "regime",
-        time: bar.time,
-        corr: barId(bar.symbol, bar.time),
-      }, signal);
-      return { state, out: [{ stream: "signals", msg: env }] };
+      return { state, out: [signalOutput(signal)] };
     },
     snapshot: (state) => structuredClone(state),
     restore: (snapshot) => restoreHmmState(snapshot, K),

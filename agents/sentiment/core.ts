@@ -13,14 +13,8 @@
 // before the first bar that closes at or after it (mergeBarsAndNews), so every story a bar may
 // use has arrived by then and the output is the same as with complete knowledge.
 import type { AgentCore, Step } from "../runtime/core.ts";
-import {
-  type AnyEnvelope,
-  barId,
-  type DirectionSignal,
-  makeEnvelope,
-  messageId,
-  type News,
-} from "../../shared/messages/mod.ts";
+import { signalOutput } from "../runtime/signal_output.ts";
+import { type AnyEnvelope, type DirectionSignal, type News } from "../../shared/messages/mod.ts";
 import {
   barEvaluationTime,
   checkDecayOptions,
@@ -160,13 +154,7 @@ export function createSentimentCore(
       latencyMs: 0,
       model: SENTIMENT_MODEL,
     };
-    const env = makeEnvelope("signal", {
-      id: messageId("sentiment", "signal", `${bar.symbol}:${bar.time}`),
-      producer: "sentiment",
-      time: bar.time,
-      corr: barId(bar.symbol, bar.time),
-    }, signal);
-    return { state, out: [{ stream: "signals", msg: env }] };
+    return { state, out: [signalOutput(signal)] };
   }
 
   return {

@@ -2,13 +2,11 @@
 // EMA(slow) crossover picks the favoured direction, the MACD histogram's sign confirms or
 // weakens it, and the confidence grows with the EMA spread measured in ATRs.
 import type { AgentCore, Step } from "../runtime/core.ts";
+import { signalOutput } from "../runtime/signal_output.ts";
 import {
   type AnyEnvelope,
-  barId,
   type DirectionProbs,
   type DirectionSignal,
-  makeEnvelope,
-  messageId,
 } from "../../shared/messages/mod.ts";
 import { type FeatureVector, SymbolEngines } from "../../shared/features/mod.ts";
 
@@ -138,13 +136,7 @@ export function createTrendCore(overrides: Partial<TrendOptions> = {}): AgentCor
         latencyMs: 0,
         model: TREND_MODEL,
       };
-      const env = makeEnvelope("signal", {
-        id: messageId("trend", "signal", `${bar.symbol}:${bar.time}`),
-        producer: "trend",
-        time: bar.time,
-        corr: barId(bar.symbol, bar.time),
-      }, signal);
-      return { state, out: [{ stream: "signals", msg: env }] };
+      return { state, out: [signalOutput(signal)] };
     },
     describe: (state) => ({ model: TREND_MODEL, options: opts, symbols: state.engines.summary() }),
   };

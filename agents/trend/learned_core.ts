@@ -2,14 +2,12 @@
 // feature row as training (shared/train/datasets.ts), normalised with the card's training
 // statistics; once K rows are in, one ONNX inference per bar gives the direction probabilities.
 import type { AsyncAgentCore, Step } from "../runtime/core.ts";
+import { signalOutput } from "../runtime/signal_output.ts";
 import {
   type AnyEnvelope,
   type Bar,
-  barId,
   type DirectionProbs,
   type DirectionSignal,
-  makeEnvelope,
-  messageId,
 } from "../../shared/messages/mod.ts";
 import { FeatureEngine } from "../../shared/features/engine.ts";
 import { checkCardMatches, type ModelCard, ModelCardError } from "../../shared/learn/card.ts";
@@ -99,12 +97,7 @@ export function signalEnvelope(
     latencyMs: 0,
     model,
   };
-  return makeEnvelope("signal", {
-    id: messageId(agent, "signal", `${bar.symbol}:${bar.time}`),
-    producer: agent,
-    time: bar.time,
-    corr: barId(bar.symbol, bar.time),
-  }, signal);
+  return signalOutput(signal).msg;
 }
 
 function trendNormalisation(card: ModelCard): Normalisation {

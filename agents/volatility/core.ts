@@ -3,13 +3,8 @@
 // per-bar standard deviations of log returns (not annualised). The forecast is the EWMA
 // alone: Parkinson misses overnight gaps and would bias a blend low on daily equity bars.
 import type { AgentCore, Step } from "../runtime/core.ts";
-import {
-  type AnyEnvelope,
-  barId,
-  makeEnvelope,
-  messageId,
-  type VolatilitySignal,
-} from "../../shared/messages/mod.ts";
+import { signalOutput } from "../runtime/signal_output.ts";
+import { type AnyEnvelope, type VolatilitySignal } from "../../shared/messages/mod.ts";
 import {
   ewmaEffectiveSamples,
   type FeatureVector,
@@ -110,13 +105,7 @@ export function createVolatilityCore(
         latencyMs: 0,
         model: VOLATILITY_MODEL,
       };
-      const env = makeEnvelope("signal", {
-        id: messageId("volatility", "signal", `${bar.symbol}:${bar.time}`),
-        producer: "volatility",
-        time: bar.time,
-        corr: barId(bar.symbol, bar.time),
-      }, signal);
-      return { state, out: [{ stream: "signals", msg: env }] };
+      return { state, out: [signalOutput(signal)] };
     },
     describe: (state) => ({
       model: VOLATILITY_MODEL,

@@ -4,13 +4,8 @@
 // parkinson are the same estimators as the feature engine's (sample standard deviation of
 // the returns; Parkinson's range estimator); forecast = sqrt(σ²_{t+1}).
 import type { AgentCore, Step } from "../runtime/core.ts";
-import {
-  type AnyEnvelope,
-  barId,
-  makeEnvelope,
-  messageId,
-  type VolatilitySignal,
-} from "../../shared/messages/mod.ts";
+import { signalOutput } from "../runtime/signal_output.ts";
+import { type AnyEnvelope, type VolatilitySignal } from "../../shared/messages/mod.ts";
 import { checkFeatureBar, FeatureError, sampleStdDev } from "../../shared/features/mod.ts";
 import { checkGarchParams, type GarchParams } from "../../shared/econometrics/mod.ts";
 import { checkCardMatches, type ModelCard, parseCard } from "../../shared/learn/mod.ts";
@@ -183,13 +178,7 @@ export function createGarchVolatilityCore(
         latencyMs: 0,
         model: serving.model,
       };
-      const env = makeEnvelope("signal", {
-        id: messageId("volatility", "signal", `${bar.symbol}:${bar.time}`),
-        producer: "volatility",
-        time: bar.time,
-        corr: barId(bar.symbol, bar.time),
-      }, signal);
-      return { state, out: [{ stream: "signals", msg: env }] };
+      return { state, out: [signalOutput(signal)] };
     },
     snapshot: (state) => structuredClone(state),
     restore: (snapshot) => restoreGarchState(snapshot, window),
