@@ -10,8 +10,8 @@
 // two-way", not as a strong trend detector. p(trend) = Σ P(state) over the trend states.
 import type { AgentCore, Step } from "../runtime/core.ts";
 import { signalOutput } from "../runtime/signal_output.ts";
+import { newCardBar } from "../runtime/card_bar_input.ts";
 import { type AnyEnvelope, type RegimeSignal } from "../../shared/messages/mod.ts";
-import { checkFeatureBar, FeatureError } from "../../shared/features/mod.ts";
 import { checkHmmModel, type HmmModel } from "../../shared/econometrics/mod.ts";
 import { checkCardMatches, type ModelCard, parseCard } from "../../shared/learn/mod.ts";
 import { hmmForwardStep } from "../../shared/train/hmm_train.ts";
@@ -138,20 +138,9 @@ export function createHmmRegimeCore(card: unknown): AgentCore<HmmRegimeState> {
     inputs: ["md.bars"],
     init: () => ({ symbols: {} }),
     step(state: HmmRegimeState, msg: AnyEnvelope): Step<HmmRegimeState> {
-      if (msg.type !== "bar") {
-        throw new Error(`regime: expected a 'bar' message, got '${msg.type}' (${msg.id})`);
-      }
-      const bar = msg.data;
-      if (bar.timeframe !== serving.timeframe) {
-        throw new FeatureError(
-          `regime: bar ${bar.symbol}@${bar.time} has timeframe '${bar.timeframe}', but the ` +
-            `HMM card was trained on '${serving.timeframe}' bars`,
-        );
-      }
-      const prev = state.symbols[bar.symbol];
-      if (prev !== undefined && bar.time <= prev.lastTime) return { state, out: [] };
-      const problem = checkFeatureBar(bar, prev?.lastTime ?? null);
-      if (problem !== null) throw new FeatureError(`rejected bar at ${bar.time}: ${problem}`);
+      const prev = msg.type === "bar" ? state.symbols[msg.data.symbol] : undefined;
+      const bar = newCardBar("regime", "HMM", msg, serving.timeframe, prev?.lastTime);
+      if (bar === null) return { state, out: [] };
       let probabilities: number[] | null = null;
       if (prev !== undefined) {
         const x = [Math.log(bar.close / prev.lastClose), Math.log(bar.high / bar.low)];

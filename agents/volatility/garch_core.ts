@@ -5,8 +5,9 @@
 // the returns; Parkinson's range estimator); forecast = sqrt(σ²_{t+1}).
 import type { AgentCore, Step } from "../runtime/core.ts";
 import { signalOutput } from "../runtime/signal_output.ts";
+import { newCardBar } from "../runtime/card_bar_input.ts";
 import { type AnyEnvelope, type VolatilitySignal } from "../../shared/messages/mod.ts";
-import { checkFeatureBar, FeatureError, sampleStdDev } from "../../shared/features/mod.ts";
+import { sampleStdDev } from "../../shared/features/mod.ts";
 import { checkGarchParams, type GarchParams } from "../../shared/econometrics/mod.ts";
 import { checkCardMatches, type ModelCard, parseCard } from "../../shared/learn/mod.ts";
 
@@ -123,20 +124,9 @@ export function createGarchVolatilityCore(
     inputs: ["md.bars"],
     init: () => ({ symbols: {} }),
     step(state: GarchVolatilityState, msg: AnyEnvelope): Step<GarchVolatilityState> {
-      if (msg.type !== "bar") {
-        throw new Error(`volatility: expected a 'bar' message, got '${msg.type}' (${msg.id})`);
-      }
-      const bar = msg.data;
-      if (bar.timeframe !== serving.timeframe) {
-        throw new FeatureError(
-          `volatility: bar ${bar.symbol}@${bar.time} has timeframe '${bar.timeframe}', but the ` +
-            `GARCH card was trained on '${serving.timeframe}' bars`,
-        );
-      }
-      const prev = state.symbols[bar.symbol];
-      if (prev !== undefined && bar.time <= prev.lastTime) return { state, out: [] };
-      const problem = checkFeatureBar(bar, prev?.lastTime ?? null);
-      if (problem !== null) throw new FeatureError(`rejected bar at ${bar.time}: ${problem}`);
+      const prev = msg.type === "bar" ? state.symbols[msg.data.symbol] : undefined;
+      const bar = newCardBar("volatility", "GARCH", msg, serving.timeframe, prev?.lastTime);
+      if (bar === null) return { state, out: [] };
       const squaredRange = Math.log(bar.high / bar.low) ** 2;
       let s: GarchSymbolState;
       if (prev === undefined) {
