@@ -4,10 +4,10 @@ import { z } from "zod";
 import { readFileSync } from "node:fs";
 import { parse as parseDotEnv } from "dotenv";
 
-const fraction = (dflt: number) => z.coerce.number().finite().min(0).max(1).default(dflt);
-const posInt = (dflt: number) => z.coerce.number().int().positive().default(dflt);
-const list = (dflt: string) =>
-  z.string().default(dflt).transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean));
+import { fraction, list, posInt } from "./fields.ts";
+import { RISK_SETTINGS } from "./risk.ts";
+import { OPERATOR_SETTINGS } from "./operator.ts";
+import { VENUE_SETTINGS } from "./venue.ts";
 
 export const ConfigSchema = z.object({
   REDIS_URL: z.string().url().optional(),
@@ -44,12 +44,9 @@ export const ConfigSchema = z.object({
   META_MAX_DISAGREEMENT: fraction(0.6),
   FEED_WINDOW: posInt(256),
   VALIDATION_POLICY: z.enum(["reject", "drop"]).default("drop"),
-  RISK_MAX_POSITION_FRACTION: fraction(0.25),
-  RISK_MAX_GROSS_EXPOSURE: z.coerce.number().finite().min(0).max(10).default(1),
-  RISK_DAILY_LOSS_LIMIT: fraction(0.05),
-  RISK_MAX_DRAWDOWN: fraction(0.25),
-  RISK_MIN_NOTIONAL: z.coerce.number().finite().min(0).default(10),
-  RISK_REBALANCE_BAND: fraction(0.1),
+  ...RISK_SETTINGS,
+  ...OPERATOR_SETTINGS,
+  ...VENUE_SETTINGS,
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 }).superRefine((c, ctx) => {
   if (c.TRADING_MODE === "live" && c.LIVE_TRADING_CONFIRMED !== "yes") {
@@ -72,6 +69,9 @@ export const SECRET_KEYS = [
   "TWILIO_AUTH_TOKEN",
   "EXCHANGE_API_KEY",
   "EXCHANGE_SECRET",
+  "EXCHANGE_PASSWORD",
+  "ALPACA_API_KEY",
+  "ALPACA_API_SECRET",
 ] as const;
 
 export class ConfigError extends Error {

@@ -172,13 +172,33 @@ export const ReasonSchema = z.object({
 });
 export type Reason = z.infer<typeof ReasonSchema>;
 
+export const ORDER_TYPES = ["market", "limit", "stop_market", "stop_limit", "take_profit"] as const;
+export type OrderType = (typeof ORDER_TYPES)[number];
+
+/** Protective exits for the position an order opens or keeps: a stop never loosens. */
+export const ProtectionSchema = z.object({
+  stopLoss: positive.nullable(),
+  takeProfit: positive.nullable(),
+  /** Why the levels are what they are, e.g. "atr_stop", "trailing_stop". */
+  basis: z.string(),
+});
+export type Protection = z.infer<typeof ProtectionSchema>;
+
 export const OrderSchema = z.object({
   clientOrderId: z.string().min(1).max(36),
   symbol: z.string().min(1),
   side: z.enum(["buy", "sell"]),
   quantity: positive,
-  type: z.literal("market"),
+  type: z.enum(ORDER_TYPES),
   refPrice: positive,
+  /** Limit price of limit / stop_limit / take_profit orders. */
+  limitPrice: positive.optional(),
+  /** Trigger price of stop_market / stop_limit orders. */
+  stopPrice: positive.optional(),
+  /** Bracket / OCO children of an entry: native where the venue has them, else emulated. */
+  bracket: ProtectionSchema.optional(),
+  /** Only reduces an existing position (exits, kill-switch flattening). */
+  reduceOnly: z.boolean().optional(),
 });
 export type Order = z.infer<typeof OrderSchema>;
 
@@ -191,6 +211,8 @@ export const VerdictSchema = z.object({
   order: OrderSchema.nullable(),
   reasons: z.array(ReasonSchema),
   tradingState: TradingStateSchema,
+  /** New protective levels for the symbol's open position (trailing stop moved, etc.). */
+  protection: ProtectionSchema.nullable().optional(),
 });
 export type Verdict = z.infer<typeof VerdictSchema>;
 
@@ -267,6 +289,8 @@ export const COMMANDS = ["kill", "resume", "pause", "restart"] as const;
 export const CommandSchema = z.object({
   command: z.enum(COMMANDS),
   target: z.string().nullable(),
+  /** kill only: also close every open position (default: configuration's KILL_FLATTEN). */
+  flatten: z.boolean().optional(),
   issuedBy: z.string().min(1),
   reason: z.string(),
 });

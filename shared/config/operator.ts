@@ -1,0 +1,2 @@
+// Operator channels: Telegram control and SMS alerts.
+export const OPERATOR_SETTINGS = {};

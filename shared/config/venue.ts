@@ -1,0 +1,2 @@
+// Where orders go: the paper exchange (default), a ccxt exchange, or Alpaca.
+export const VENUE_SETTINGS = {};
