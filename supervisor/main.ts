@@ -1,19 +1,19 @@
 // `deno task run`: the bot. Paper trading on live public data by default; `--replay` runs
 // the same agents over files (the backtest) and prints the statistics at the end.
 import { parseArgs } from "node:util";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { ConfigError, loadConfig } from "../shared/config/mod.ts";
 import type { Config } from "../shared/config/mod.ts";
 import { connectBus } from "../shared/bus/connect.ts";
 import { logger, registerSecret, setLogLevel } from "../shared/util/log.ts";
-import { formatStatsTable } from "../shared/stats/mod.ts";
+import { formatStatsColumns, formatStatsTable } from "../shared/stats/mod.ts";
 import { parseDatabaseUrl } from "../shared/storage/mod.ts";
 import { createCcxtExchange, probeExchange } from "../shared/data/mod.ts";
 import type { FaultPlan } from "../agents/runtime/actor.ts";
 import type { ReplayPlan } from "../agents/runtime/protocol.ts";
 import { type FeedDone, TradingSystem } from "./system.ts";
-import { formatRiskEvents, replaySummary } from "./summary.ts";
+import { formatRiskEvents, type ReplaySummary, replaySummary } from "./summary.ts";
 import { findModels, inSampleOverlaps, type LearnedModels } from "../agents/models.ts";
 import { readCard } from "../shared/learn/card.ts";
 import pg from "pg";
@@ -27,6 +27,8 @@ const USAGE = `usage: deno task run [options]
   --timeframe TF     resample replay bars to TF (e.g. 15m from 5m files)
   --speed max|N      replay as fast as the agents go (default) or at N× real time
   --summary FILE     write the replay statistics, fills and equity curve as JSON
+  --compare FILE     print the statistics beside those of an earlier --summary FILE of the
+                     same data (e.g. the placeholder rules beside --models DIR)
   --resume           continue an interrupted replay instead of starting it afresh
   --fault A:KIND@N   test hook: make agent A crash|hang after N messages (first run only)
   --no-admin         do not start the admin API
@@ -35,6 +37,8 @@ const USAGE = `usage: deno task run [options]
 export interface CliOptions {
   replay: ReplayPlan | null;
   summary: string | null;
+  /** `--compare FILE`: an earlier run's summary to show beside this one. */
+  compare: string | null;
   resume: boolean;
   faults: Record<string, FaultPlan>;
   admin: boolean;
@@ -52,6 +56,7 @@ export function parseCli(args: string[]): CliOptions {
       timeframe: { type: "string" },
       speed: { type: "string", default: "max" },
       summary: { type: "string" },
+      compare: { type: "string" },
       resume: { type: "boolean", default: false },
       fault: { type: "string", multiple: true },
       "no-admin": { type: "boolean", default: false },
@@ -76,14 +81,18 @@ export function parseCli(args: string[]): CliOptions {
   }
   const replayPaths = values.replay ?? [];
   const newsPaths = values.news ?? [];
-  if (replayPaths.length === 0 && (values.timeframe || values.summary || newsPaths.length > 0)) {
-    throw new Error("--timeframe, --summary and --news apply to --replay runs only");
+  if (
+    replayPaths.length === 0 &&
+    (values.timeframe || values.summary || values.compare || newsPaths.length > 0)
+  ) {
+    throw new Error("--timeframe, --summary, --compare and --news apply to --replay runs only");
   }
   return {
     replay: replayPaths.length > 0
       ? { paths: replayPaths, newsPaths, timeframe: values.timeframe ?? null, speed }
       : null,
     summary: values.summary ?? null,
+    compare: values.compare ?? null,
     resume: values.resume,
     faults,
     admin: !values["no-admin"],
@@ -249,7 +258,14 @@ async function report(
   config: Config,
   cli: CliOptions,
 ): Promise<number> {
-  const summary = await replaySummary(system.store, system.opts.bus, feed, config.INITIAL_CASH);
+  const agents = cli.models === null ? "placeholder rules" : `models: ${cli.models}`;
+  const summary = await replaySummary(
+    system.store,
+    system.opts.bus,
+    feed,
+    config.INITIAL_CASH,
+    agents,
+  );
   const inSample = system.opts.models
     ? await inSampleOverlaps(system.opts.models, feed.firstTime, feed.lastTime, readCard)
     : [];
@@ -259,7 +275,19 @@ async function report(
     } (${feed.timeframe}, ${summary.bars} bars of the common clock, ` +
       `${feed.published} bars in all)\n`,
   );
-  console.log(formatStatsTable(summary));
+  let compareProblem: string | null = null;
+  if (cli.compare) {
+    const earlier = readComparable(cli.compare, summary);
+    if (typeof earlier === "string") {
+      compareProblem = earlier;
+      console.log(formatStatsTable(summary));
+    } else {
+      console.log(formatStatsColumns([
+        { title: earlier.agents, stats: earlier },
+        { title: summary.agents, stats: summary },
+      ]));
+    }
+  } else console.log(formatStatsTable(summary));
   console.log("\n" + formatRiskEvents(summary.risk_events));
   for (const o of inSample) {
     console.log(
@@ -272,7 +300,37 @@ async function report(
     writeFileSync(cli.summary, JSON.stringify({ ...summary, in_sample: inSample }, null, 2));
     console.log(`\nsummary written to ${cli.summary}`);
   }
+  if (compareProblem !== null) {
+    console.error(`error: --compare ${cli.compare}: ${compareProblem}`);
+    return 2;
+  }
   return 0;
+}
+
+/** The earlier summary when it describes a run over the same bars; else why not. */
+export function readComparable(file: string, now: ReplaySummary): ReplaySummary | string {
+  let earlier: ReplaySummary;
+  try {
+    earlier = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    return `cannot read it: ${(e as Error).message}`;
+  }
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  const checks: [string, unknown, unknown][] = [
+    ["symbols", earlier.symbols, now.symbols],
+    ["timeframe", earlier.timeframe, now.timeframe],
+    ["first bar", earlier.first_time, now.first_time],
+    ["last bar", earlier.last_time, now.last_time],
+    ["bars", earlier.bars, now.bars],
+  ];
+  const differ = checks.filter(([, a, b]) => !same(a, b));
+  if (differ.length > 0) {
+    return "not a run over the same data (" +
+      differ.map(([what, a, b]) => `${what}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`)
+        .join("; ") +
+      ")";
+  }
+  return { ...earlier, agents: earlier.agents ?? "earlier run" };
 }
 
 if (import.meta.main) {

@@ -29,6 +29,11 @@ export interface RiskEvent {
 export interface ReplaySummary extends ReplayStats {
   symbols: string[];
   timeframe: string;
+  /** Open times of the first and last bar of the common clock. */
+  first_time: number;
+  last_time: number;
+  /** Which agents produced it: "placeholder rules" or "models: DIR". */
+  agents: string;
   /** Trading-state changes and other alerts during the run, in order. */
   risk_events: RiskEvent[];
   fills: SummaryFill[];
@@ -64,6 +69,7 @@ export async function replaySummary(
   bus: Bus,
   feed: FeedDone,
   initialEquity: number,
+  agents = "placeholder rules",
 ): Promise<ReplaySummary> {
   const curve = (await equityCurve(store.db)).map((p) => [p.barTime, p.equity] as [number, number]);
   const stored = await listFills(store.db, { limit: 10_000 });
@@ -93,6 +99,9 @@ export async function replaySummary(
     ...stats,
     symbols: feed.symbols,
     timeframe: feed.timeframe,
+    first_time: feed.firstTime,
+    last_time: feed.lastTime,
+    agents,
     risk_events: await riskEvents(bus),
     fills,
     equity_curve: curve,

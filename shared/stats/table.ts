@@ -32,3 +32,20 @@ export function formatStatsTable(s: ReplayStats): string {
   const right = Math.max(...rows.map(([, v]) => v.length));
   return rows.map(([l, v]) => `${l.padEnd(left)}  ${v.padStart(right)}`).join("\n") + "\n";
 }
+
+/** Several runs side by side: one column of values per run, under its title. */
+export function formatStatsColumns(columns: { title: string; stats: ReplayStats }[]): string {
+  if (columns.length === 0) throw new RangeError("formatStatsColumns: no runs to show");
+  const rows = columns.map((c) => statsRows(c.stats));
+  const labels = rows[0].map(([l]) => l);
+  const left = Math.max(0, ...labels.map((l) => l.length));
+  const widths = columns.map((c, i) =>
+    Math.max(c.title.length, ...rows[i].map(([, v]) => v.length))
+  );
+  const line = (label: string, cells: string[]) =>
+    `${label.padEnd(left)}  ${cells.map((v, i) => v.padStart(widths[i])).join("  ")}`;
+  return [
+    line("", columns.map((c) => c.title)),
+    ...labels.map((l, r) => line(l, rows.map((cells) => cells[r][1]))),
+  ].join("\n") + "\n";
+}
