@@ -1,5 +1,5 @@
 // Which trained models a folder holds (`deno task train --out DIR`, then `--models DIR`):
-// a card per learned agent, plus an ONNX network for trend and pattern. An agent without
+// a card per learned agent, plus an ONNX network for trend, pattern and meta (the stacker). An agent without
 // its files keeps the rule-based placeholder; a card that does not match what the agent
 // computes is refused when the agent starts (checkCardMatches), never silently used.
 import { existsSync } from "node:fs";
@@ -12,6 +12,7 @@ export interface LearnedModels {
   pattern: boolean;
   volatility: boolean;
   regime: boolean;
+  meta: boolean;
 }
 
 export const NO_MODELS: LearnedModels = {
@@ -20,10 +21,11 @@ export const NO_MODELS: LearnedModels = {
   pattern: false,
   volatility: false,
   regime: false,
+  meta: false,
 };
 
 /** Agents served by an ONNX network next to their card. */
-const NETWORKS = new Set(["trend", "pattern"]);
+const NETWORKS = new Set(["trend", "pattern", "meta"]);
 
 export const cardPath = (dir: string, agent: string) => join(dir, cardFileName(agent));
 export const onnxPath = (dir: string, agent: string) => join(dir, `${agent}.onnx`);
@@ -41,11 +43,13 @@ export function findModels(dir: string): LearnedModels {
     pattern: has(dir, "pattern"),
     volatility: has(dir, "volatility"),
     regime: has(dir, "regime"),
+    meta: has(dir, "meta"),
   };
-  if (!found.trend && !found.pattern && !found.volatility && !found.regime) {
+  if (!found.trend && !found.pattern && !found.volatility && !found.regime && !found.meta) {
     throw new Error(
       `--models ${dir}: no model card found (expected trend.card.json + trend.onnx, ` +
-        "pattern.card.json + pattern.onnx, volatility.card.json or regime.card.json)",
+        "pattern.card.json + pattern.onnx, volatility.card.json, regime.card.json or " +
+        "meta.card.json + meta.onnx)",
     );
   }
   return found;
@@ -70,7 +74,7 @@ export async function inSampleOverlaps(
 ): Promise<InSampleOverlap[]> {
   const out: InSampleOverlap[] = [];
   if (models.dir === null) return out;
-  for (const agent of ["trend", "pattern", "volatility", "regime"] as const) {
+  for (const agent of ["trend", "pattern", "volatility", "regime", "meta"] as const) {
     if (!models[agent]) continue;
     const windows = (await read(cardPath(models.dir, agent))).train_windows;
     const last = windows[windows.length - 1];

@@ -10,7 +10,8 @@ import { createVolatilityCore } from "./volatility/mod.ts";
 import { createRegimeCore } from "./regime/mod.ts";
 import { createSentimentCore } from "./sentiment/mod.ts";
 import { createMetaCore } from "./meta/mod.ts";
-import { createRiskCore } from "./risk/mod.ts";
+import { createLearnedMetaCore } from "./meta/learned_core.ts";
+import { createRiskCore, riskOptionsFromConfig } from "./risk/mod.ts";
 import { createExecutorCore } from "./executor/mod.ts";
 import { createLedgerCore } from "./ledger/core.ts";
 import { createGarchVolatilityCore } from "./volatility/garch_core.ts";
@@ -21,6 +22,8 @@ import { cardPath, findModels, type LearnedModels, onnxPath } from "./models.ts"
 import { readCard } from "../shared/learn/card.ts";
 import { OnnxModel } from "../shared/nn/onnx_model.ts";
 import { recordBatch } from "./ledger/writer.ts";
+import { createVenueExecutorCore } from "./executor/venue_executor.ts";
+import { isLiveVenue, selectVenue } from "./executor/venues/select.ts";
 import { type Config, parseConfig } from "../shared/config/mod.ts";
 
 export interface BuiltAgent {
@@ -49,23 +52,17 @@ export function coreFor(name: string, config: Config, expected: string[]): Agent
         deadlineMs: config.META_DEADLINE_MS,
         minConfidence: config.META_MIN_CONFIDENCE,
         maxDisagreement: config.META_MAX_DISAGREEMENT,
+        // "learned" here means no meta card was found: createMetaCore refuses it, saying why
+        mode: config.META_MODE ?? "weighted",
       });
     case "risk":
-      return createRiskCore({
-        maxPositionFraction: config.RISK_MAX_POSITION_FRACTION,
-        maxGrossExposure: config.RISK_MAX_GROSS_EXPOSURE,
-        dailyLossLimit: config.RISK_DAILY_LOSS_LIMIT,
-        maxDrawdown: config.RISK_MAX_DRAWDOWN,
-        minNotional: config.RISK_MIN_NOTIONAL,
-        rebalanceBand: config.RISK_REBALANCE_BAND,
-        feeBps: config.FEE_BPS,
-        slippageBps: config.SLIPPAGE_BPS,
-      });
+      return createRiskCore(riskOptionsFromConfig(config));
     case "executor":
       return createExecutorCore({
         initialCash: config.INITIAL_CASH,
         feeBps: config.FEE_BPS,
         slippageBps: config.SLIPPAGE_BPS,
+        killFlatten: config.KILL_FLATTEN,
       });
     case "ledger":
       return createLedgerCore();
@@ -91,10 +88,13 @@ async function learnedCore(
   agent: string,
   dir: string,
   log: Logger,
+  init: WorkerInit,
   // deno-lint-ignore no-explicit-any
 ): Promise<AnyAgentCore<any> | null> {
   const models = findModels(dir);
   if (!(agent in models) || !models[agent as keyof LearnedModels]) return null;
+  const metaMode = init.config.META_MODE;
+  if (agent === "meta" && metaMode !== undefined && metaMode !== "learned") return null;
   const card = await readCard(cardPath(dir, agent));
   log.info("serving a trained model", { agent, created_at: card.created_at, dir });
   switch (agent) {
@@ -109,6 +109,17 @@ async function learnedCore(
         ? createLearnedTrendCore({ model, card })
         : createPatternCore({ model, card });
     }
+    case "meta":
+      return createLearnedMetaCore({
+        model: await OnnxModel.load(onnxPath(dir, agent)),
+        card,
+        options: {
+          expected: init.expectedAgents as PredictiveAgent[],
+          deadlineMs: init.config.META_DEADLINE_MS,
+          minConfidence: init.config.META_MIN_CONFIDENCE,
+          maxDisagreement: init.config.META_MAX_DISAGREEMENT,
+        },
+      });
     default:
       return null;
   }
@@ -117,8 +128,11 @@ async function learnedCore(
 export async function buildAgent(init: WorkerInit, _bus: Bus, log: Logger): Promise<BuiltAgent> {
   const learned = init.modelsDir === null
     ? null
-    : await learnedCore(init.agent, init.modelsDir, log);
+    : await learnedCore(init.agent, init.modelsDir, log, init);
   if (learned !== null) return { core: learned };
+  if (init.agent === "executor" && init.replay === undefined && init.config.VENUE !== "paper") {
+    return await venueExecutor(init.config, log);
+  }
   const core = coreFor(init.agent, init.config, init.expectedAgents);
   if (init.agent !== "ledger") return { core };
   const store = await openDatabase(init.config.DATABASE_URL);
@@ -130,5 +144,25 @@ export async function buildAgent(init: WorkerInit, _bus: Bus, log: Logger): Prom
     // One transaction per batch: large batches are what make the database keep up.
     batch: 256,
     close: () => store.close(),
+  };
+}
+
+/** The executor trading through a real venue (ccxt or Alpaca); replays always use paper. */
+async function venueExecutor(config: Config, log: Logger): Promise<BuiltAgent> {
+  const venue = await selectVenue(config);
+  if (venue === null) throw new Error(`VENUE=${config.VENUE}: no venue was built`);
+  log.info("executor trading through a venue", {
+    venue: venue.name,
+    live: isLiveVenue(config),
+    symbols: config.SYMBOLS,
+  });
+  return {
+    core: createVenueExecutorCore({
+      venue,
+      symbols: config.SYMBOLS,
+      reconcileIntervalMs: config.RECONCILE_INTERVAL_MS,
+      killFlatten: config.KILL_FLATTEN,
+    }),
+    close: () => venue.close(),
   };
 }

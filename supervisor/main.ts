@@ -16,6 +16,7 @@ import { type FeedDone, TradingSystem } from "./system.ts";
 import { formatRiskEvents, type ReplaySummary, replaySummary } from "./summary.ts";
 import { findModels, inSampleOverlaps, type LearnedModels } from "../agents/models.ts";
 import { readCard } from "../shared/learn/card.ts";
+import { checkVenueConfig } from "../agents/executor/venues/select.ts";
 import pg from "pg";
 
 const USAGE = `usage: deno task run [options]
@@ -153,12 +154,19 @@ async function main(): Promise<number> {
   }
   setLogLevel(config.LOG_LEVEL);
   for (const s of [config.ADMIN_TOKEN, config.REDIS_URL, config.DATABASE_URL]) registerSecret(s);
-  if (config.TRADING_MODE === "live") {
-    console.error(
-      "TRADING_MODE=live: live venues (ccxt private API, Alpaca) are not built yet; " +
-        "this version trades on the paper exchange only. Unset TRADING_MODE to paper trade.",
-    );
-    return 2;
+  for (const s of [config.EXCHANGE_SECRET, config.EXCHANGE_PASSWORD, config.ALPACA_API_SECRET]) {
+    registerSecret(s);
+  }
+  if (!cli.replay) {
+    try {
+      checkVenueConfig(config);
+      if (config.TRADING_MODE === "live" && config.VENUE === "paper") {
+        throw new Error("TRADING_MODE=live needs a real venue: set VENUE=ccxt or VENUE=alpaca");
+      }
+    } catch (e) {
+      console.error(`error: ${(e as Error).message}`);
+      return 2;
+    }
   }
   if (cli.replay) config = replayConfig(config, Deno.env.toObject());
   else {

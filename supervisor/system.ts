@@ -77,6 +77,8 @@ export class TradingSystem {
   readonly supervisor: Supervisor;
   store!: Store;
   #server: Deno.HttpServer | null = null;
+  /** Ends the admin API's open event streams, so shutting its server down does not wait. */
+  readonly #adminClosing = new AbortController();
   readonly feedDone = Promise.withResolvers<FeedDone>();
   readonly escalated = Promise.withResolvers<string>();
 
@@ -194,11 +196,13 @@ export class TradingSystem {
       bus: this.opts.bus.kind,
       mode: config.TRADING_MODE,
       store: this.store,
+      streams: this.opts.bus,
+      config,
       agents: () => this.agentViews(),
       tradingState: () => this.tradingState(),
       command: (cmd, actor, reason) => this.command(cmd, actor, reason),
       restartAgent: (name) => this.supervisor.restart(name),
-    });
+    }, { signal: this.#adminClosing.signal });
     this.#server = Deno.serve({
       hostname: config.ADMIN_HOST,
       port: config.ADMIN_PORT,
@@ -262,6 +266,7 @@ export class TradingSystem {
     await this.supervisor.stop(["feed"]);
     await this.drain(this.opts.config.SHUTDOWN_TIMEOUT_MS);
     await this.supervisor.stop();
+    this.#adminClosing.abort();
     if (this.#server) await this.#server.shutdown();
     await this.store?.close();
   }

@@ -1,11 +1,15 @@
-// Executor core: the paper exchange as an agent. Orders are filled at the NEXT bar's open,
-// never on the bar they were decided on.
+// Executor core: the paper exchange as an agent. Market orders fill at the NEXT bar's open,
+// never on the bar they were decided on; limit, stop, stop-limit and take-profit orders and
+// the protective exits of a position (stop-loss / take-profit, one cancels the other) rest in
+// the state and are emulated on later bars (emulate.ts), so they survive a restart with the
+// snapshot. Every order moves through the state machine (order_state.ts) and every move is
+// published as an order_update.
 //
 // Determinism: a bar of symbol s is processed only once the verdict for s's previous bar
 // has arrived; until then it is buffered. So whichever way bars and verdicts interleave on
-// the bus, each bar sees the same pending order and gives the same fill. (Across symbols
+// the bus, each bar sees the same working orders and gives the same fills. (Across symbols
 // the cash pool is shared, so the order in which different symbols' bars are processed can
-// still matter: see the notes in the report.)
+// still matter: see the notes in the report.) Operator commands (kill) act when they arrive.
 import { z } from "zod";
 import type { AgentCore, Output, Step } from "../runtime/core.ts";
 import {
@@ -14,6 +18,8 @@ import {
   type Bar,
   barId,
   BarSchema,
+  clientOrderIdFor,
+  type Command,
   makeEnvelope,
   messageId,
   type Order,
@@ -25,15 +31,21 @@ import {
   type Book,
   type CostModel,
   equityOf,
-  executeMarketOrder,
+  executeAt,
+  floorToStep,
   markToMarket,
   openPositions,
 } from "./paper.ts";
+import { emulate, orderProblem } from "./emulate.ts";
+import { type OrderEvent, transition } from "./order_state.ts";
+import { mergeProtection, type ProtectionLevels } from "./protection.ts";
 
 export interface ExecutorOptions extends CostModel {
   initialCash: number;
   /** Decision and client order ids remembered for de-duplication (most recent). */
   idMemory: number;
+  /** Kill switch: close every position unless the command says otherwise. */
+  killFlatten: boolean;
 }
 
 export const DEFAULT_EXECUTOR_OPTIONS: Readonly<ExecutorOptions> = Object.freeze({
@@ -42,6 +54,7 @@ export const DEFAULT_EXECUTOR_OPTIONS: Readonly<ExecutorOptions> = Object.freeze
   slippageBps: 5,
   quantityStep: 1e-8,
   idMemory: 256,
+  killFlatten: false,
 });
 
 export function resolveExecutorOptions(overrides: Partial<ExecutorOptions> = {}): ExecutorOptions {
@@ -65,19 +78,33 @@ export function resolveExecutorOptions(overrides: Partial<ExecutorOptions> = {})
   if (!(Number.isInteger(o.idMemory) && o.idMemory > 0)) {
     problems.push(`idMemory: expected an integer > 0 (got ${o.idMemory})`);
   }
+  if (typeof o.killFlatten !== "boolean") problems.push(`killFlatten: expected a boolean`);
   if (problems.length > 0) throw new Error(`invalid executor options: ${problems.join("; ")}`);
   return o;
 }
 
+/** Why an order exists: a decision's entry/exit, a protective exit, or kill-switch flattening. */
+export type OrderRole = "order" | "stop_loss" | "take_profit" | "flatten";
+
 export interface PendingOrder {
   order: Order;
   decisionId: string;
-  /** Bar time of the decision the order descends from. */
+  /** Bar time the order descends from: only later bars trade it. */
   decidedAt: number;
+  status: "submitted" | "partially_filled";
+  filledQty: number;
+  role: OrderRole;
+  /** stop_limit: the stop has triggered; the order now rests as a limit. */
+  triggered: boolean;
 }
 
 export interface ExecutorState extends Book {
+  /** Working orders by client order id; insertion order is their priority within a bar. */
   pending: Record<string, PendingOrder>;
+  /** Protective levels per symbol (for its open position, or the entry on its way). */
+  protection: Record<string, ProtectionLevels>;
+  /** Kill switch pulled: no order is accepted until an operator resumes. */
+  halted: boolean;
   /** Bar time of the last verdict per symbol: bars up to it are settled. */
   lastVerdict: Record<string, number>;
   /** Bar time of the last processed bar per symbol. */
@@ -91,6 +118,7 @@ export interface ExecutorState extends Book {
   barsProcessed: number;
   decisionIds: string[];
   orderIds: string[];
+  commandIds: string[];
 }
 
 const PositionStateSchema = z.object({
@@ -98,21 +126,46 @@ const PositionStateSchema = z.object({
   avgPrice: z.number().finite().nonnegative(),
   lastPrice: z.number().finite().nonnegative(),
 });
+const LevelSchema = z.object({ price: z.number().finite().positive(), decisionId: z.string() })
+  .nullable();
 const ExecutorStateSchema = z.object({
   cash: z.number().finite().nonnegative(),
   fees: z.number().finite().nonnegative(),
   positions: z.record(z.string(), PositionStateSchema),
   pending: z.record(
     z.string(),
-    z.object({ order: OrderSchema, decisionId: z.string().min(1), decidedAt: z.number().int() }),
+    z.object({
+      order: OrderSchema,
+      decisionId: z.string().min(1),
+      decidedAt: z.number().int(),
+      // Defaults: snapshots written before working orders existed held market orders only.
+      status: z.enum(["submitted", "partially_filled"]).default("submitted"),
+      filledQty: z.number().finite().nonnegative().default(0),
+      role: z.enum(["order", "stop_loss", "take_profit", "flatten"]).default("order"),
+      triggered: z.boolean().default(false),
+    }),
   ),
+  protection: z.record(
+    z.string(),
+    z.object({ stopLoss: LevelSchema, takeProfit: LevelSchema, basis: z.string() }),
+  ).default({}),
+  halted: z.boolean().default(false),
   lastVerdict: z.record(z.string(), z.number().int()),
   lastBar: z.record(z.string(), z.number().int()),
   queue: z.array(BarSchema),
   barsProcessed: z.number().int().nonnegative(),
   decisionIds: z.array(z.string()),
   orderIds: z.array(z.string()),
+  commandIds: z.array(z.string()).default([]),
 });
+
+/** Where an order_update or fill sits on the event timeline. */
+interface At {
+  time: number;
+  corr: string;
+}
+
+const PROTECTIVE: readonly OrderRole[] = ["stop_loss", "take_profit"];
 
 export function createExecutorCore(
   overrides: Partial<ExecutorOptions> = {},
@@ -127,13 +180,15 @@ export function createExecutorCore(
   const settled = (state: ExecutorState, symbol: string, barTime: number) =>
     (state.lastVerdict[symbol] ?? -1) >= barTime;
 
+  const held = (state: ExecutorState, symbol: string) => state.positions[symbol]?.quantity ?? 0;
+
   function update(
     o: Order,
     decisionId: string,
     status: OrderUpdate["status"],
     reason: string | null,
-    symbol: string,
-    barTime: number,
+    at: At,
+    filledQuantity: number,
     quantity = o.quantity,
   ): Output {
     const data: OrderUpdate = {
@@ -144,57 +199,220 @@ export function createExecutorCore(
       status,
       reason,
       decisionId,
+      type: o.type,
+      filledQuantity,
     };
     return {
       stream: "exec.events",
       msg: makeEnvelope("order_update", {
         id: messageId("executor", "order_update", `${o.clientOrderId}:${status}`),
         producer: "executor",
-        time: barTime,
-        corr: barId(symbol, barTime),
+        time: at.time,
+        corr: at.corr,
       }, data),
     };
+  }
+
+  /** Moves a working order through the state machine and reports the move. */
+  function move(
+    state: ExecutorState,
+    p: PendingOrder,
+    event: OrderEvent,
+    reason: string | null,
+    at: At,
+    quantity?: number,
+  ): Output {
+    const next = transition(
+      { status: p.status, quantity: p.order.quantity, filledQty: p.filledQty },
+      event,
+    );
+    if (next.status === "submitted" || next.status === "partially_filled") {
+      p.status = next.status;
+      p.filledQty = next.filledQty;
+    } else delete state.pending[p.order.clientOrderId];
+    return update(p.order, p.decisionId, next.status, reason, at, next.filledQty, quantity);
+  }
+
+  /** A new order: accepted (submitted) into the working set, or rejected at once. */
+  function accept(
+    state: ExecutorState,
+    order: Order,
+    decisionId: string,
+    decidedAt: number,
+    role: OrderRole,
+    at: At,
+    reason: string | null = null,
+  ): Output[] {
+    if (state.pending[order.clientOrderId] !== undefined) return [];
+    const p: PendingOrder = {
+      order: structuredClone(order),
+      decisionId,
+      decidedAt,
+      status: "submitted",
+      filledQty: 0,
+      role,
+      triggered: false,
+    };
+    transition({ status: "new", quantity: order.quantity, filledQty: 0 }, { kind: "submit" });
+    state.pending[order.clientOrderId] = p;
+    return [update(p.order, decisionId, "submitted", reason, at, 0)];
+  }
+
+  function rejectNew(o: Order, decisionId: string, reason: string, at: At): Output {
+    transition({ status: "new", quantity: o.quantity, filledQty: 0 }, { kind: "reject" });
+    return update(o, decisionId, "rejected", reason, at, 0);
+  }
+
+  const working = (state: ExecutorState, symbol: string, roles?: readonly OrderRole[]) =>
+    Object.values(state.pending).filter((p) =>
+      p.order.symbol === symbol && (roles === undefined || roles.includes(p.role))
+    );
+
+  function protectiveOrder(
+    symbol: string,
+    role: "stop_loss" | "take_profit",
+    price: number,
+    decisionId: string,
+    quantity: number,
+    refPrice: number,
+  ): Order {
+    return {
+      clientOrderId: clientOrderIdFor(`${decisionId}:${role}`),
+      symbol,
+      side: "sell",
+      quantity,
+      type: role === "stop_loss" ? "stop_market" : "take_profit",
+      refPrice,
+      ...(role === "stop_loss" ? { stopPrice: price } : { limitPrice: price }),
+      reduceOnly: true,
+    };
+  }
+
+  /**
+   * Makes the resting protective orders of `symbol` match its levels and position: placed
+   * while a position is open (sized to it), replaced when a level moved, cancelled when the
+   * position is closed. Levels without a position are kept only while an entry is working.
+   */
+  function syncProtection(state: ExecutorState, symbol: string, decidedAt: number, at: At) {
+    const out: Output[] = [];
+    const qty = held(state, symbol);
+    const levels = state.protection[symbol];
+    const resting = working(state, symbol, PROTECTIVE);
+    if (qty <= 0) {
+      for (const p of resting) out.push(move(state, p, { kind: "cancel" }, "position_closed", at));
+      const entryWorking = working(state, symbol, ["order"]).some((p) => p.order.side === "buy");
+      if (!entryWorking) delete state.protection[symbol];
+      return out;
+    }
+    const refPrice = state.positions[symbol].lastPrice || state.positions[symbol].avgPrice;
+    for (const role of PROTECTIVE as ("stop_loss" | "take_profit")[]) {
+      const level = role === "stop_loss" ? levels?.stopLoss : levels?.takeProfit;
+      const want = level == null
+        ? null
+        : protectiveOrder(symbol, role, level.price, level.decisionId, qty, refPrice);
+      for (const p of resting.filter((r) => r.role === role)) {
+        if (want !== null && p.order.clientOrderId === want.clientOrderId) {
+          // The same order: follow the position's size (an amendment, not a new order).
+          p.order.quantity = qty;
+        } else out.push(move(state, p, { kind: "cancel" }, "replaced", at));
+      }
+      if (want !== null && state.pending[want.clientOrderId] === undefined) {
+        out.push(...accept(state, want, level!.decisionId, decidedAt, role, at, levels!.basis));
+      }
+    }
+    return out;
+  }
+
+  function fillOutputs(
+    p: PendingOrder,
+    r: { quantity: number; price: number; fee: number },
+    bar: Bar,
+  ) {
+    return {
+      stream: "exec.events" as const,
+      msg: makeEnvelope("fill", {
+        id: messageId("executor", "fill", p.order.clientOrderId),
+        producer: "executor",
+        time: bar.time,
+        corr: barId(bar.symbol, bar.time),
+      }, {
+        clientOrderId: p.order.clientOrderId,
+        symbol: bar.symbol,
+        side: p.order.side,
+        quantity: r.quantity,
+        price: r.price,
+        fee: r.fee,
+        barTime: bar.time,
+      }),
+    };
+  }
+
+  /** Trades working order `p` on `bar` at `price`: a fill, or a rejection with the reason. */
+  function trade(state: ExecutorState, p: PendingOrder, price: number, bar: Bar): Output[] {
+    const at = { time: bar.time, corr: barId(bar.symbol, bar.time) };
+    const book: Book = { cash: state.cash, fees: state.fees, positions: state.positions };
+    const r = executeAt(book, p.order, price, opts);
+    if (r.status !== "filled") {
+      return [move(state, p, { kind: "reject" }, `${r.reason}: ${r.detail}`, at)];
+    }
+    state.cash = r.book.cash;
+    state.fees = r.book.fees;
+    state.positions = r.book.positions;
+    const reason = p.role === "flatten"
+      ? "kill_switch_flatten"
+      : p.role === "order"
+      ? null
+      : p.role;
+    const out: Output[] = [
+      fillOutputs(p, r, bar),
+      move(state, p, { kind: "fill", filledQty: r.quantity, done: true }, reason, at, r.quantity),
+    ];
+    if (p.role === "order" && p.order.bracket !== undefined && p.order.side === "buy") {
+      const merged = mergeProtection(state.protection[bar.symbol], p.order.bracket, p.decisionId);
+      state.protection[bar.symbol] = merged;
+    }
+    if (PROTECTIVE.includes(p.role)) {
+      // One cancels the other.
+      for (const sib of working(state, bar.symbol, PROTECTIVE)) {
+        out.push(move(state, sib, { kind: "cancel" }, "oco", at));
+      }
+    }
+    return out;
   }
 
   function processBar(state: ExecutorState, bar: Bar): Output[] {
     const out: Output[] = [];
     const s = bar.symbol;
-    let book: Book = { cash: state.cash, fees: state.fees, positions: state.positions };
-    const pending = state.pending[s];
-    // Only a later bar fills an order: never the bar it was decided on.
-    if (pending !== undefined && bar.time > pending.decidedAt) {
-      delete state.pending[s];
-      const o = pending.order;
-      const r = executeMarketOrder(book, o, bar.open, opts);
-      if (r.status === "filled") {
-        book = r.book;
-        out.push({
-          stream: "exec.events",
-          msg: makeEnvelope("fill", {
-            id: messageId("executor", "fill", o.clientOrderId),
-            producer: "executor",
-            time: bar.time,
-            corr: barId(s, bar.time),
-          }, {
-            clientOrderId: o.clientOrderId,
-            symbol: s,
-            side: o.side,
-            quantity: r.quantity,
-            price: r.price,
-            fee: r.fee,
-            barTime: bar.time,
-          }),
-        });
-        out.push(update(o, pending.decisionId, "filled", null, s, bar.time, r.quantity));
-      } else {
-        out.push(
-          update(o, pending.decisionId, "rejected", `${r.reason}: ${r.detail}`, s, bar.time),
-        );
-      }
+    const at = { time: bar.time, corr: barId(s, bar.time) };
+    // Only a later bar trades an order: never the bar it was decided on.
+    const eligible = () => working(state, s).filter((p) => bar.time > p.decidedAt);
+    // At the open: market orders first, then resting orders the bar gaps through.
+    for (const p of eligible().filter((p) => p.order.type === "market")) {
+      out.push(...trade(state, p, emulate(p.order, bar, opts.slippageBps).fill!.price, bar));
     }
-    book = markToMarket(book, s, bar.close);
-    state.cash = book.cash;
-    state.fees = book.fees;
+    const intrabar: { p: PendingOrder; price: number }[] = [];
+    for (const p of eligible().filter((p) => p.order.type !== "market")) {
+      if (state.pending[p.order.clientOrderId] === undefined) continue; // cancelled by an OCO
+      const e = emulate(p.order, bar, opts.slippageBps, p.triggered);
+      p.triggered = e.triggered;
+      if (e.fill === null) continue;
+      if (e.fill.atOpen) out.push(...trade(state, p, e.fill.price, bar));
+      else intrabar.push({ p, price: e.fill.price });
+    }
+    // Inside the bar the path is unknown: stops before limits (a stop and a take-profit
+    // both touched count as the stop: the pessimistic reading).
+    const isStop = (o: Order) => o.type === "stop_market" || o.type === "stop_limit";
+    intrabar.sort((a, b) => Number(isStop(b.p.order)) - Number(isStop(a.p.order)));
+    for (const { p, price } of intrabar) {
+      if (state.pending[p.order.clientOrderId] === undefined) continue;
+      out.push(...trade(state, p, price, bar));
+    }
+    out.push(...syncProtection(state, s, bar.time, at));
+    const book = markToMarket(
+      { cash: state.cash, fees: state.fees, positions: state.positions },
+      s,
+      bar.close,
+    );
     state.positions = book.positions;
     state.lastBar[s] = bar.time;
     state.barsProcessed += 1;
@@ -245,51 +463,113 @@ export function createExecutorCore(
     return drain(state);
   }
 
+  function newOrderFromVerdict(state: ExecutorState, v: Verdict, o: Order, at: At): Output[] {
+    const s = v.symbol;
+    if (state.halted) return [rejectNew(o, v.decisionId, "kill_switch: trading is halted", at)];
+    if (o.symbol !== s) {
+      return [
+        rejectNew(
+          o,
+          v.decisionId,
+          `symbol_mismatch: order for ${o.symbol} in a verdict for ${s}`,
+          at,
+        ),
+      ];
+    }
+    const problem = orderProblem(o);
+    if (problem !== null) return [rejectNew(o, v.decisionId, `invalid_order: ${problem}`, at)];
+    const market = working(state, s, ["order"]).find((p) => p.order.type === "market");
+    if (o.type === "market" && market !== undefined) {
+      return [
+        rejectNew(o, v.decisionId, `pending_order_exists: ${market.order.clientOrderId}`, at),
+      ];
+    }
+    return accept(state, o, v.decisionId, v.barTime, "order", at);
+  }
+
   function onVerdict(state: ExecutorState, v: Verdict): Output[] {
     const s = v.symbol;
     if (state.decisionIds.includes(v.decisionId) || settled(state, s, v.barTime)) return [];
     remember(state.decisionIds, v.decisionId);
     state.lastVerdict[s] = v.barTime;
     const out: Output[] = [];
+    const at = { time: v.barTime, corr: barId(s, v.barTime) };
     const o = v.outcome === "order" ? v.order : null;
     if (o !== null && !state.orderIds.includes(o.clientOrderId)) {
       remember(state.orderIds, o.clientOrderId);
-      const reject = (reason: string) =>
-        out.push(update(o, v.decisionId, "rejected", reason, s, v.barTime));
-      if (o.symbol !== s) {
-        reject(`symbol_mismatch: order for ${o.symbol} in a verdict for ${s}`);
-      } else if (state.pending[s] !== undefined) {
-        reject(`pending_order_exists: ${state.pending[s].order.clientOrderId}`);
-      } else {
-        state.pending[s] = {
-          order: structuredClone(o),
-          decisionId: v.decisionId,
-          decidedAt: v.barTime,
-        };
-        out.push(update(o, v.decisionId, "submitted", null, s, v.barTime));
-      }
+      out.push(...newOrderFromVerdict(state, v, o, at));
+    }
+    if (v.protection != null && !state.halted) {
+      state.protection[s] = mergeProtection(state.protection[s], v.protection, v.decisionId);
+      if (held(state, s) > 0) out.push(...syncProtection(state, s, v.barTime, at));
     }
     return [...out, ...drain(state)];
   }
 
+  function onCommand(state: ExecutorState, id: string, time: number, c: Command): Output[] {
+    if (state.commandIds.includes(id)) return [];
+    remember(state.commandIds, id);
+    if (c.target !== null && c.target !== "executor" && c.target !== "risk") return [];
+    if (c.command === "resume") {
+      state.halted = false;
+      return [];
+    }
+    if (c.command !== "kill") return [];
+    state.halted = true;
+    const out: Output[] = [];
+    const atFor = (symbol: string) => ({ time: state.lastBar[symbol] ?? time, corr: id });
+    for (const p of Object.values(state.pending)) {
+      out.push(move(state, p, { kind: "cancel" }, "kill_switch", atFor(p.order.symbol)));
+    }
+    state.protection = {};
+    if (c.flatten ?? opts.killFlatten) {
+      for (const pos of openPositions(state)) {
+        const s = pos.symbol;
+        const quantity = floorToStep(pos.quantity, opts.quantityStep);
+        if (quantity <= 0) continue;
+        const order: Order = {
+          clientOrderId: clientOrderIdFor(`${id}:flatten:${s}`),
+          symbol: s,
+          side: "sell",
+          quantity,
+          type: "market",
+          refPrice: pos.lastPrice > 0 ? pos.lastPrice : pos.avgPrice,
+          reduceOnly: true,
+        };
+        // Filled at the open of the symbol's next bar.
+        const decidedAt = state.lastBar[s] ?? 0;
+        out.push(
+          ...accept(state, order, id, decidedAt, "flatten", atFor(s), "kill_switch_flatten"),
+        );
+      }
+    }
+    return out;
+  }
+
   return {
     name: "executor",
-    inputs: ["md.bars", "orders"],
+    inputs: ["md.bars", "orders", "ops.commands"],
     init: () => ({
       cash: opts.initialCash,
       fees: 0,
       positions: {},
       pending: {},
+      protection: {},
+      halted: false,
       lastVerdict: {},
       lastBar: {},
       queue: [],
       barsProcessed: 0,
       decisionIds: [],
       orderIds: [],
+      commandIds: [],
     }),
     step(state: ExecutorState, msg: AnyEnvelope): Step<ExecutorState> {
       if (msg.type === "bar") return { state, out: onBar(state, msg.data) };
       if (msg.type === "verdict") return { state, out: onVerdict(state, msg.data) };
+      if (msg.type === "command") {
+        return { state, out: onCommand(state, msg.id, msg.time, msg.data) };
+      }
       throw new Error(`executor: unexpected message type '${msg.type}' (${msg.id})`);
     },
     snapshot: (state) => state,
@@ -299,7 +579,12 @@ export function createExecutorCore(
         const i = parsed.error.issues[0];
         throw new Error(`executor: invalid snapshot: ${i?.path.join(".")}: ${i?.message}`);
       }
-      return parsed.data as ExecutorState;
+      const state = parsed.data as ExecutorState;
+      // Older snapshots keyed working orders by symbol: key them by client order id.
+      state.pending = Object.fromEntries(
+        Object.values(state.pending).map((p) => [p.order.clientOrderId, p]),
+      );
+      return state;
     },
     describe: (state) => {
       const positions = openPositions(state);
@@ -309,6 +594,8 @@ export function createExecutorCore(
         fees: state.fees,
         positions,
         pendingOrders: Object.keys(state.pending).sort(),
+        protection: state.protection,
+        halted: state.halted,
         queued: state.queue.length,
         barsProcessed: state.barsProcessed,
       };

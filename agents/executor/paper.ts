@@ -97,16 +97,36 @@ export function executeMarketOrder(
   m: CostModel,
 ): Execution {
   if (!(Number.isFinite(open) && open > 0)) throw new RangeError(`open must be > 0 (got ${open})`);
-  const quantity = floorToStep(order.quantity, m.quantityStep);
+  return executeAt(book, order, executionPrice(open, order.side, m.slippageBps), m);
+}
+
+/**
+ * Fills `order` at exactly `price` (slippage, if any, already in it): stops and limits
+ * fill at their own price. A reduce-only sell is clipped to the held quantity. Pure.
+ */
+export function executeAt(book: Book, order: Order, price: number, m: CostModel): Execution {
+  if (!(Number.isFinite(price) && price > 0)) {
+    throw new RangeError(`price must be > 0 (got ${price})`);
+  }
+  const held = book.positions[order.symbol] ?? { quantity: 0, avgPrice: 0, lastPrice: 0 };
+  const wanted = order.reduceOnly === true && order.side === "sell"
+    ? Math.min(order.quantity, held.quantity)
+    : order.quantity;
+  if (order.reduceOnly === true && (order.side === "buy" || held.quantity <= 0)) {
+    return {
+      status: "rejected",
+      reason: "nothing_to_reduce",
+      detail: `reduce-only ${order.side} with a held quantity of ${held.quantity} (long-only spot)`,
+    };
+  }
+  const quantity = floorToStep(wanted, m.quantityStep);
   if (quantity <= 0) {
     return {
       status: "rejected",
       reason: "quantity_below_step",
-      detail: `quantity ${order.quantity} is below the step ${m.quantityStep}`,
+      detail: `quantity ${wanted} is below the step ${m.quantityStep}`,
     };
   }
-  const price = executionPrice(open, order.side, m.slippageBps);
-  const held = book.positions[order.symbol] ?? { quantity: 0, avgPrice: 0, lastPrice: 0 };
   const positions = { ...book.positions };
   if (order.side === "buy") {
     const { notional, fee, cost } = buyCost(quantity, price, m.feeBps);

@@ -5,6 +5,7 @@ import {
   type Db,
   insertDecision,
   insertFill,
+  insertOrderEvent,
   insertSignal,
   insertVeto,
   upsertEquity,
@@ -35,7 +36,9 @@ export async function recordMessage(db: Db, msg: AnyEnvelope): Promise<void> {
       await insertFill(db, msg.id, msg.data);
       return;
     case "order_update":
-      await upsertOrder(db, msg.data, msg.time);
+      // Every transition, and the order's latest status.
+      await insertOrderEvent(db, msg.id, msg.data, msg.time);
+      await upsertOrder(db, msg.data, msg.time, msg.data.type ?? "market");
       return;
     case "account":
       await upsertEquity(db, msg.data);

@@ -2,22 +2,26 @@
 // agents, then votes once. A bar is decided when the bar and every expected signal are in,
 // or at the deadline (counted from the bar's first message); late messages are ignored.
 //
-// Weighting: a directional signal weighs its confidence. When the regime agent says
-// "range", the trend agent's weight is multiplied by `trendWeightInRange` (0.5): trend
-// following is least reliable in a range-bound market, so it is trusted half as much.
+// Modes (weights.ts): "average" (plain mean of the directional probabilities), "weighted"
+// (confidence × rolling out-of-sample hit-rate odds, the default) and "learned" (a stacker
+// served through ONNX: learned_core.ts, which reuses this collection machinery). When the
+// regime agent says "range", the trend agent's weight is multiplied by `trendWeightInRange`
+// (0.5): trend following is least reliable in a range-bound market.
+// Hit rates: every bar's close resolves the calls made `hitRate.horizon` bars earlier; a
+// decision at bar t counts only calls resolved by closes at or before t.
 import { z } from "zod";
 import type { AgentCore, Output, Step } from "../runtime/core.ts";
 import {
   type AnyEnvelope,
   barId,
   type Decision,
+  type DirectionProbs,
   makeEnvelope,
   messageId,
   PREDICTIVE_AGENTS,
   type PredictiveAgent,
   type Signal,
   SignalSchema,
-  type Vote,
 } from "../../shared/messages/mod.ts";
 import {
   type BarMemory,
@@ -26,7 +30,17 @@ import {
   isSettled,
   settle,
 } from "./bar_memory.ts";
-import { combineVotes, decideTarget } from "./vote.ts";
+import { combineVotes, decideTarget, type Ensemble, learnedEnsemble } from "./vote.ts";
+import {
+  checkHitRateOptions,
+  DEFAULT_HIT_RATE_OPTIONS,
+  emptyHitTrack,
+  type HitRateOptions,
+  type HitTrack,
+  recordBar,
+  recordCalls,
+} from "../../shared/learn/hit_rate.ts";
+import { META_MODES, type MetaMode, metaVotes } from "./weights.ts";
 
 export interface MetaOptions {
   /** Agents whose signal is waited for; any other agent's signal is ignored. */
@@ -43,6 +57,10 @@ export interface MetaOptions {
   /** Decided bar times remembered exactly per symbol; older ones collapse to a watermark. */
   decidedMemory: number;
   tickMs: number;
+  /** How the directional signals are combined ("learned" needs createLearnedMetaCore). */
+  mode: MetaMode;
+  /** Horizon, window and prior of the rolling hit rates ("weighted" and "learned"). */
+  hitRate: HitRateOptions;
 }
 
 export const DEFAULT_META_OPTIONS: Readonly<MetaOptions> = Object.freeze({
@@ -55,6 +73,8 @@ export const DEFAULT_META_OPTIONS: Readonly<MetaOptions> = Object.freeze({
   maxPending: 4096,
   decidedMemory: 1024,
   tickMs: 250,
+  mode: "weighted",
+  hitRate: DEFAULT_HIT_RATE_OPTIONS,
 });
 
 export function resolveMetaOptions(overrides: Partial<MetaOptions> = {}): MetaOptions {
@@ -84,11 +104,19 @@ export function resolveMetaOptions(overrides: Partial<MetaOptions> = {}): MetaOp
       problems.push(`${key}: expected an integer > 0 (got ${o[key]})`);
     }
   }
+  if (!(META_MODES as readonly string[]).includes(o.mode)) {
+    problems.push(`mode: expected one of ${META_MODES.join(", ")} (got ${String(o.mode)})`);
+  }
+  try {
+    checkHitRateOptions(o.hitRate);
+  } catch (e) {
+    problems.push((e as Error).message);
+  }
   if (problems.length > 0) throw new Error(`invalid meta options: ${problems.join("; ")}`);
-  return { ...o, expected: [...o.expected] };
+  return { ...o, expected: [...o.expected], hitRate: { ...o.hitRate } };
 }
 
-interface PendingBar {
+export interface PendingBar {
   symbol: string;
   barTime: number;
   /** `now` at the bar's first message: the deadline counts from here. */
@@ -103,6 +131,8 @@ export interface MetaState {
   /** Bars being collected, keyed `${barTime}|${symbol}`. */
   pending: Record<string, PendingBar>;
   decided: Record<string, BarMemory>;
+  /** Per symbol: recent closes and the agents' calls, for the rolling hit rates. */
+  track: Record<string, HitTrack>;
 }
 
 const PendingBarSchema = z.object({
@@ -116,39 +146,53 @@ const PendingBarSchema = z.object({
 const MetaStateSchema = z.object({
   pending: z.record(z.string(), PendingBarSchema),
   decided: z.record(z.string(), BarMemorySchema),
+  track: z.record(
+    z.string(),
+    z.object({
+      bars: z.array(z.tuple([z.number().int().nonnegative(), z.number().finite().positive()])),
+      pending: z.array(z.object({
+        barTime: z.number().int().nonnegative(),
+        agent: z.string().min(1),
+        dir: z.union([z.literal(1), z.literal(-1)]),
+      })),
+      resolved: z.record(
+        z.string(),
+        z.array(z.object({ at: z.number().int().nonnegative(), hit: z.boolean() })),
+      ),
+    }),
+  ),
 });
 
 const keyOf = (symbol: string, barTime: number) => `${barTime}|${symbol}`;
 
-export function createMetaCore(overrides: Partial<MetaOptions> = {}): AgentCore<MetaState> {
-  const opts = resolveMetaOptions(overrides);
+/** A bar whose collection is over, with the note on why (deadline, memory full). */
+export interface ReadyBar {
+  p: PendingBar;
+  note: string | null;
+}
 
-  function decide(state: MetaState, p: PendingBar, note: string | null): Output {
+/**
+ * The collection machinery shared by the rule core and the learned core: which bars are
+ * ready to decide after a message or a tick (taken out of `pending`, marked decided).
+ */
+export function metaCollector(opts: MetaOptions) {
+  function take(state: MetaState, p: PendingBar, note: string | null): ReadyBar {
     delete state.pending[keyOf(p.symbol, p.barTime)];
     state.decided[p.symbol] ??= emptyBarMemory();
     settle(state.decided[p.symbol], p.barTime, opts.decidedMemory);
-    const decision = buildDecision(p, opts, note);
-    return {
-      stream: "decisions",
-      msg: makeEnvelope("decision", {
-        id: messageId("meta", "decision", `${p.symbol}:${p.barTime}`),
-        producer: "meta",
-        time: p.barTime,
-        corr: barId(p.symbol, p.barTime),
-      }, decision),
-    };
+    return { p, note };
   }
 
   /** Keeps the collection bounded: the oldest bar is decided (bar in) or dropped. */
-  function evictOverflow(state: MetaState): Output[] {
-    const out: Output[] = [];
+  function evictOverflow(state: MetaState): ReadyBar[] {
+    const out: ReadyBar[] = [];
     const keys = Object.keys(state.pending);
     if (keys.length <= opts.maxPending) return out;
     const ordered = keys.map((k) => state.pending[k]).sort((a, b) =>
       a.firstSeen - b.firstSeen || a.barTime - b.barTime || (a.symbol < b.symbol ? -1 : 1)
     );
     for (const p of ordered.slice(0, keys.length - opts.maxPending)) {
-      if (p.close !== null) out.push(decide(state, p, "collection memory full"));
+      if (p.close !== null) out.push(take(state, p, "collection memory full"));
       // Without its bar nothing can be decided; dropping it (not marking it decided) lets
       // the bar, if it ever comes, start a fresh collection instead of stalling the symbol.
       else delete state.pending[keyOf(p.symbol, p.barTime)];
@@ -179,45 +223,43 @@ export function createMetaCore(overrides: Partial<MetaOptions> = {}): AgentCore<
     p.close !== null && (p.frozen || opts.expected.every((a) => p.signals[a] !== undefined));
 
   return {
-    name: "meta",
-    inputs: ["md.bars", "signals"],
-    tickMs: opts.tickMs,
-    init: () => ({ pending: {}, decided: {} }),
-    step(state: MetaState, msg: AnyEnvelope, now: number): Step<MetaState> {
+    init: (): MetaState => ({ pending: {}, decided: {}, track: {} }),
+    onMessage(state: MetaState, msg: AnyEnvelope, now: number): ReadyBar[] {
       let p: PendingBar | null;
       if (msg.type === "bar") {
-        p = collect(state, msg.data.symbol, msg.data.time, now);
-        if (p === null || p.close !== null) return { state, out: [] };
-        p.close = msg.data.close;
+        const b = msg.data;
+        recordBar(state.track[b.symbol] ??= emptyHitTrack(), b.time, b.close, opts.hitRate);
+        p = collect(state, b.symbol, b.time, now);
+        if (p === null || p.close !== null) return [];
+        p.close = b.close;
       } else if (msg.type === "signal") {
         const s = msg.data;
-        if (!(opts.expected as readonly string[]).includes(s.agent)) return { state, out: [] };
+        if (!(opts.expected as readonly string[]).includes(s.agent)) return [];
         p = collect(state, s.symbol, s.barTime, now);
         // The first signal of an agent for a bar wins; a redelivery or a late one is ignored.
-        if (p === null || p.frozen || p.signals[s.agent] !== undefined) return { state, out: [] };
+        if (p === null || p.frozen || p.signals[s.agent] !== undefined) return [];
         p.signals[s.agent] = structuredClone(s);
       } else {
         throw new Error(`meta: unexpected message type '${msg.type}' (${msg.id})`);
       }
-      const out = complete(p) ? [decide(state, p, p.frozen ? "deadline passed" : null)] : [];
+      const out = complete(p) ? [take(state, p, p.frozen ? "deadline passed" : null)] : [];
       out.push(...evictOverflow(state));
-      return { state, out };
+      return out;
     },
-    tick(state: MetaState, now: number): Step<MetaState> {
+    onTick(state: MetaState, now: number): ReadyBar[] {
       const due = Object.values(state.pending)
         .filter((p) => now - p.firstSeen >= opts.deadlineMs)
         .sort((
           a,
           b,
         ) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : a.barTime - b.barTime));
-      const out: Output[] = [];
+      const out: ReadyBar[] = [];
       for (const p of due) {
         p.frozen = true;
-        if (p.close !== null) out.push(decide(state, p, "deadline passed"));
+        if (p.close !== null) out.push(take(state, p, "deadline passed"));
       }
-      return { state, out };
+      return out;
     },
-    snapshot: (state) => state,
     restore(snapshot: unknown): MetaState {
       const parsed = MetaStateSchema.safeParse(snapshot);
       if (!parsed.success) {
@@ -229,7 +271,7 @@ export function createMetaCore(overrides: Partial<MetaOptions> = {}): AgentCore<
       }
       return parsed.data as MetaState;
     },
-    describe: (state) => ({
+    describe: (state: MetaState) => ({
       options: opts,
       pending: Object.keys(state.pending).length,
       frozen: Object.values(state.pending).filter((p) => p.frozen).length,
@@ -238,37 +280,101 @@ export function createMetaCore(overrides: Partial<MetaOptions> = {}): AgentCore<
   };
 }
 
+/**
+ * Decides a ready bar: the votes (weighted per the mode, from hit rates resolved by its bar
+ * time), the ensemble (`learned`: the stacker's probabilities, else the weighted average),
+ * the target; then records the bar's direction calls for the hit rates.
+ */
+export function decideReady(
+  state: MetaState,
+  r: ReadyBar,
+  opts: MetaOptions,
+  learned: { probs: DirectionProbs; note: string } | null = null,
+  fallbackNote: string | null = null,
+): Output {
+  const { p } = r;
+  const track = state.track[p.symbol];
+  const decision = buildDecision(p, opts, r.note, track, learned, fallbackNote);
+  recordCalls(
+    state.track[p.symbol] ??= emptyHitTrack(),
+    p.barTime,
+    decision.votes.map((v) => ({ agent: v.agent, probs: v.probs })),
+    opts.hitRate,
+  );
+  return {
+    stream: "decisions",
+    msg: makeEnvelope("decision", {
+      id: messageId("meta", "decision", `${p.symbol}:${p.barTime}`),
+      producer: "meta",
+      time: p.barTime,
+      corr: barId(p.symbol, p.barTime),
+    }, decision),
+  };
+}
+
+export function createMetaCore(overrides: Partial<MetaOptions> = {}): AgentCore<MetaState> {
+  const opts = resolveMetaOptions(overrides);
+  if (opts.mode === "learned") {
+    throw new Error(
+      "meta: mode 'learned' needs a trained stacker (meta.card.json + meta.onnx): use " +
+        "createLearnedMetaCore, or mode 'average' / 'weighted'",
+    );
+  }
+  const c = metaCollector(opts);
+  return {
+    name: "meta",
+    inputs: ["md.bars", "signals"],
+    tickMs: opts.tickMs,
+    init: c.init,
+    step(state: MetaState, msg: AnyEnvelope, now: number): Step<MetaState> {
+      return { state, out: c.onMessage(state, msg, now).map((r) => decideReady(state, r, opts)) };
+    },
+    tick(state: MetaState, now: number): Step<MetaState> {
+      return { state, out: c.onTick(state, now).map((r) => decideReady(state, r, opts)) };
+    },
+    snapshot: (state) => state,
+    restore: c.restore,
+    describe: c.describe,
+  };
+}
+
 /** The decision for one collected bar (its close must be in). */
 export function buildDecision(
   p: Pick<PendingBar, "symbol" | "barTime" | "close" | "signals">,
-  opts: Pick<
-    MetaOptions,
-    "expected" | "margin" | "minConfidence" | "maxDisagreement" | "trendWeightInRange"
-  >,
+  opts:
+    & Pick<
+      MetaOptions,
+      "expected" | "margin" | "minConfidence" | "maxDisagreement" | "trendWeightInRange"
+    >
+    & Partial<Pick<MetaOptions, "mode" | "hitRate">>,
   note: string | null,
+  track?: HitTrack,
+  learned: { probs: DirectionProbs; note: string } | null = null,
+  fallbackNote: string | null = null,
 ): Decision {
   if (p.close === null) throw new Error(`meta: no bar for ${p.symbol} at ${p.barTime}`);
   const regimeSignal = p.signals.regime;
   const regime = regimeSignal?.kind === "regime" ? regimeSignal.regime : "unknown";
   const volSignal = p.signals.volatility;
   const volatilityForecast = volSignal?.kind === "volatility" ? volSignal.forecast : null;
-  const votes: Vote[] = [];
-  for (const agent of opts.expected) {
-    const s = p.signals[agent];
-    if (s?.kind !== "direction") continue;
-    const factor = agent === "trend" && regime === "range" ? opts.trendWeightInRange : 1;
-    votes.push({
-      agent,
-      probs: { ...s.probs },
-      confidence: s.confidence,
-      weight: s.confidence * factor,
-    });
-  }
-  const ensemble = combineVotes(votes);
+  const votes = metaVotes(p.signals, {
+    mode: opts.mode ?? "weighted",
+    expected: opts.expected,
+    regime,
+    trendWeightInRange: opts.trendWeightInRange,
+    track,
+    hitRate: opts.hitRate ?? DEFAULT_HIT_RATE_OPTIONS,
+    barTime: p.barTime,
+  });
+  const ensemble: Ensemble = learned === null
+    ? combineVotes(votes)
+    : learnedEnsemble(votes, learned.probs);
   const { target, reason } = decideTarget(ensemble, opts);
   const missing = opts.expected.filter((a) => p.signals[a] === undefined);
   const notes = [
     reason,
+    ...(learned !== null ? [learned.note] : []),
+    ...(fallbackNote !== null ? [fallbackNote] : []),
     ...(votes.length === 0 ? ["no directional vote"] : []),
     ...(ensemble.uniform ? ["all weights 0: uniform average"] : []),
     ...(missing.length > 0 ? [`missing: ${missing.join(", ")}`] : []),

@@ -44,7 +44,6 @@ export function combineVotes(input: readonly Vote[]): Ensemble {
   const maxWeight = votes.reduce((m, v) => Math.max(m, v.weight), 0);
   const uniform = maxWeight === 0;
   const w = (v: Vote) => uniform ? 1 : v.weight / maxWeight;
-  const total = votes.reduce((s, v) => s + w(v), 0);
   let down = 0;
   let flat = 0;
   let up = 0;
@@ -56,16 +55,55 @@ export function combineVotes(input: readonly Vote[]): Ensemble {
   // Inputs sum to 1 only within the schema's tolerance: renormalise the average exactly.
   const sum = down + flat + up;
   const probs = { down: down / sum, flat: flat / sum, up: up / sum };
-  const winner = argmaxDirection(probs);
-  let against = 0;
-  for (const v of votes) if (argmaxDirection(v.probs) !== winner) against += w(v);
   return {
     probs,
     confidence: clamp01(Math.abs(probs.up - probs.down)),
-    disagreement: clamp01(against / total),
+    disagreement: disagreementWith(votes, argmaxDirection(probs)),
     uniform,
     votes,
   };
+}
+
+/**
+ * The ensemble of a learned stacker: its probabilities, with the votes (canonical order)
+ * kept for the record and for the disagreement with the stacker's call.
+ */
+export function learnedEnsemble(input: readonly Vote[], probs: DirectionProbs): Ensemble {
+  for (const d of TIE_ORDER) {
+    if (!(Number.isFinite(probs[d]) && probs[d] >= 0)) {
+      throw new RangeError(`learned probabilities: ${d} is ${probs[d]}`);
+    }
+  }
+  const sum = probs.down + probs.flat + probs.up;
+  if (!(Math.abs(sum - 1) < 1e-3)) {
+    throw new RangeError(`learned probabilities sum to ${sum}, not 1`);
+  }
+  const p = { down: probs.down / sum, flat: probs.flat / sum, up: probs.up / sum };
+  const { votes } = combineVotes(input);
+  return {
+    probs: p,
+    confidence: clamp01(Math.abs(p.up - p.down)),
+    disagreement: disagreementWith(votes, argmaxDirection(p)),
+    uniform: false,
+    votes,
+  };
+}
+
+/**
+ * Weighted share of the votes whose argmax is not `winner` (all weights 0: counted
+ * uniformly; no vote: 0). Weights are scaled by the largest, as in combineVotes.
+ */
+export function disagreementWith(votes: readonly Vote[], winner: Direction): number {
+  if (votes.length === 0) return 0;
+  const maxWeight = votes.reduce((m, v) => Math.max(m, v.weight), 0);
+  const w = (v: Vote) => maxWeight === 0 ? 1 : v.weight / maxWeight;
+  let total = 0;
+  let against = 0;
+  for (const v of votes) {
+    total += w(v);
+    if (argmaxDirection(v.probs) !== winner) against += w(v);
+  }
+  return clamp01(against / total);
 }
 
 export interface TargetThresholds {

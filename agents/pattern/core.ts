@@ -1,20 +1,18 @@
 // Pattern agent core: a 1-D CNN over the last K OHLCV candles of each symbol, scaled by the
 // window's last close with the same candleWindows as training. Before K candles are in it
 // publishes the uniform distribution with confidence 0.
-import type { AsyncAgentCore, Step } from "../runtime/core.ts";
-import type { AnyEnvelope, DirectionProbs } from "../../shared/messages/mod.ts";
+import type { AsyncAgentCore } from "../runtime/core.ts";
+import type { AnyEnvelope } from "../../shared/messages/mod.ts";
 import { checkCardMatches } from "../../shared/learn/card.ts";
 import { type Candle, candleWindows } from "../../shared/nn/candle_windows.ts";
 import { PATTERN_CHANNELS } from "../../shared/train/datasets.ts";
 import {
+  type BarRequest,
+  batchedSteps,
   cardTimeframe,
   checkModelShape,
-  confidenceOf,
   DIRECTION_OUTPUTS,
   type LearnedCoreOptions,
-  NEUTRAL,
-  probsFromOutput,
-  signalEnvelope,
 } from "../trend/learned_core.ts";
 
 interface SymbolCandles {
@@ -39,45 +37,37 @@ export function createPatternCore(
   });
   const timeframe = cardTimeframe("pattern", card);
   const modelName = `onnx:${card.created_at}`;
+  const prepare = (state: PatternState, msg: AnyEnvelope): BarRequest => {
+    if (msg.type !== "bar") {
+      throw new Error(`pattern: expected a 'bar' message, got '${msg.type}' (${msg.id})`);
+    }
+    const bar = msg.data;
+    if (bar.timeframe !== timeframe) {
+      throw new Error(
+        `pattern: bar ${bar.symbol}@${bar.time} has timeframe '${bar.timeframe}', the model ` +
+          `was trained on '${timeframe}'`,
+      );
+    }
+    const entry = state.symbols.get(bar.symbol);
+    if (entry !== undefined && bar.time <= entry.lastTime) return null; // redelivery
+    const candle: Candle = {
+      open: bar.open,
+      high: bar.high,
+      low: bar.low,
+      close: bar.close,
+      volume: bar.volume,
+    };
+    // candleWindows validates the candle (positive prices, volume >= 0) before it is kept
+    candleWindows([candle], 1);
+    const candles = entry === undefined ? [candle] : [...entry.candles, candle].slice(-window);
+    state.symbols.set(bar.symbol, { lastTime: bar.time, candles });
+    return { bar, window: candles.length === window ? candleWindows(candles, window).data : null };
+  };
   return {
     name: "pattern",
     inputs: ["md.bars"],
     init: () => ({ symbols: new Map() }),
-    async step(state: PatternState, msg: AnyEnvelope): Promise<Step<PatternState>> {
-      if (msg.type !== "bar") {
-        throw new Error(`pattern: expected a 'bar' message, got '${msg.type}' (${msg.id})`);
-      }
-      const bar = msg.data;
-      if (bar.timeframe !== timeframe) {
-        throw new Error(
-          `pattern: bar ${bar.symbol}@${bar.time} has timeframe '${bar.timeframe}', the model ` +
-            `was trained on '${timeframe}'`,
-        );
-      }
-      const entry = state.symbols.get(bar.symbol);
-      if (entry !== undefined && bar.time <= entry.lastTime) return { state, out: [] };
-      const candle: Candle = {
-        open: bar.open,
-        high: bar.high,
-        low: bar.low,
-        close: bar.close,
-        volume: bar.volume,
-      };
-      // candleWindows validates the candle (positive prices, volume >= 0) before it is kept
-      candleWindows([candle], 1);
-      const candles = entry === undefined ? [candle] : [...entry.candles, candle].slice(-window);
-      state.symbols.set(bar.symbol, { lastTime: bar.time, candles });
-      let view: { probs: DirectionProbs; confidence: number } = NEUTRAL;
-      if (candles.length === window) {
-        const batch = candleWindows(candles, window);
-        const probs = probsFromOutput(await model.predictWindows(batch), "pattern");
-        view = { probs, confidence: confidenceOf(probs) };
-      }
-      return {
-        state,
-        out: [{ stream: "signals", msg: signalEnvelope("pattern", bar, view, modelName) }],
-      };
-    },
+    ...batchedSteps("pattern", model, modelName, prepare),
     snapshot: (state) => Object.fromEntries(state.symbols),
     restore(snapshot: unknown): PatternState {
       if (typeof snapshot !== "object" || snapshot === null) {

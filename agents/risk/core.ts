@@ -1,150 +1,92 @@
-// Risk agent core: sits between every decision and every order. For each decision (s, t)
-// it waits for the executor's account snapshot of the same bar (either may come first),
-// sizes the order against that account, applies the trading state, and publishes exactly
-// one verdict on "orders" (plus a veto on "risk.vetoes" when it blocks).
+// Risk agent core: sits between every decision and every order. For each bar (s, t) it joins
+// the decision, the executor's account snapshot and the bar itself (in any arrival order),
+// sizes the order against that account, applies the limits, the circuit breakers and the
+// trading state, and publishes exactly one verdict on "orders" (plus a veto on "risk.vetoes"
+// when it blocks, and alerts on "ops.alerts" when the trading state moves).
 //
-// Loss limits are checked when an account snapshot arrives, before it is joined, so the
-// verdict of bar t already reflects a halt triggered by that bar's equity.
-import { z } from "zod";
+// Exits: an entry order carries a bracket (initial stop / take-profit); on later bars a
+// tightened stop travels as the verdict's `protection`; maximum holding time and "flat"
+// decisions are reduce-only market sells. The executor works the levels.
+//
+// Everything that must come out the same in a replay and live is derived from per-symbol
+// ordered inputs: bars (md.bars, in time order per symbol), accounts and fills (exec.events,
+// in the executor's order). Loss limits and loss streaks are checked as accounts and fills
+// arrive, before the join, so the verdict of bar t already reflects them.
 import type { AgentCore, Output, Step } from "../runtime/core.ts";
 import {
   type Account,
-  AccountSchema,
   AGENT_NAMES,
   type AnyEnvelope,
+  type Bar,
   barId,
   clientOrderIdFor,
   type Command,
   type Decision,
-  DecisionSchema,
+  type Fill,
   makeEnvelope,
   messageId,
   type Order,
+  type Protection,
   type Reason,
   type TradingState,
-  TradingStateSchema,
   type Verdict,
 } from "../../shared/messages/mod.ts";
-import {
-  type BarMemory,
-  BarMemorySchema,
-  emptyBarMemory,
-  isSettled,
-  settle,
-} from "../meta/bar_memory.ts";
+import { emptyBarMemory, isSettled, settle } from "../meta/bar_memory.ts";
+import { emptyAtr, nextAtr } from "./atr.ts";
+import { checkDecision, emptyBreakers, expireTrips, observeInterval, tripKey } from "./breakers.ts";
+import { entryProtection, protectionOf, type Tracked, trail } from "./exits.ts";
 import {
   alertSeverity,
   commandTransition,
   emptyEquityWatch,
-  type EquityWatch,
-  type LossLimits,
   observeEquity,
   rebase,
+  utcDay,
 } from "./limits.ts";
-import { sizeDecision, type SizingOptions } from "./sizing.ts";
+import { resolveRiskOptions, type RiskOptions } from "./options.ts";
+import { heldQuantity, sizeDecision, type Sizing } from "./sizing.ts";
+import { planFraction } from "./sizing_modes.ts";
+import { type BarInfo, parseRiskState, type RiskState } from "./state.ts";
+import { applyFill, emptyTradeRecord } from "./trades.ts";
 
-export interface RiskOptions extends SizingOptions, LossLimits {
-  /** Decisions / accounts waiting for their partner, each; beyond it the oldest is dropped. */
-  maxWaiting: number;
-  /** Settled bar times remembered exactly per symbol (older ones collapse to a watermark). */
-  settledMemory: number;
-  /** Operator command ids remembered for de-duplication. */
-  commandMemory: number;
-}
-
-export const DEFAULT_RISK_OPTIONS: Readonly<RiskOptions> = Object.freeze({
-  maxPositionFraction: 0.25,
-  maxGrossExposure: 1,
-  dailyLossLimit: 0.05,
-  maxDrawdown: 0.25,
-  feeBps: 10,
-  slippageBps: 5,
-  quantityStep: 1e-8,
-  minNotional: 10,
-  rebalanceBand: 0.1,
-  maxWaiting: 4096,
-  settledMemory: 1024,
-  commandMemory: 1024,
-});
-
-export function resolveRiskOptions(overrides: Partial<RiskOptions> = {}): RiskOptions {
-  const o: RiskOptions = { ...DEFAULT_RISK_OPTIONS };
-  const problems: string[] = [];
-  for (const [key, value] of Object.entries(overrides)) {
-    if (!(key in DEFAULT_RISK_OPTIONS)) problems.push(`${key}: unknown option`);
-    else if (value !== undefined) (o as unknown as Record<string, unknown>)[key] = value;
-  }
-  const inRange = (key: keyof RiskOptions, lo: number, hi: number, loOpen: boolean) => {
-    const v = o[key];
-    if (!(Number.isFinite(v) && (loOpen ? v > lo : v >= lo) && v <= hi)) {
-      problems.push(`${key}: expected a number in ${loOpen ? "(" : "["}${lo}, ${hi}] (got ${v})`);
-    }
-  };
-  inRange("maxPositionFraction", 0, 1, true);
-  inRange("maxGrossExposure", 0, 10, true);
-  inRange("dailyLossLimit", 0, 1, true);
-  inRange("maxDrawdown", 0, 1, true);
-  inRange("feeBps", 0, 1000, false);
-  inRange("slippageBps", 0, 1000, false);
-  inRange("quantityStep", 0, 1, true);
-  inRange("rebalanceBand", 0, 1, false);
-  if (!(Number.isFinite(o.minNotional) && o.minNotional >= 0)) {
-    problems.push(`minNotional: expected a finite number >= 0 (got ${o.minNotional})`);
-  }
-  for (const key of ["maxWaiting", "settledMemory", "commandMemory"] as const) {
-    if (!(Number.isInteger(o[key]) && o[key] > 0)) {
-      problems.push(`${key}: expected an integer > 0 (got ${o[key]})`);
-    }
-  }
-  if (problems.length > 0) throw new Error(`invalid risk options: ${problems.join("; ")}`);
-  return o;
-}
-
-export interface RiskState {
-  tradingState: TradingState;
-  /** Reason code of the transition into the current state (null at start). */
-  cause: string | null;
-  watch: EquityWatch;
-  /** Decisions waiting for their account, keyed `${barTime}|${symbol}`. */
-  decisions: Record<string, { id: string; decision: Decision }>;
-  /** Accounts waiting for their decision, same keys. */
-  accounts: Record<string, Account>;
-  settled: Record<string, BarMemory>;
-  commandIds: string[];
-}
-
-const nullableNumber = z.number().finite().nullable();
-const RiskStateSchema = z.object({
-  tradingState: TradingStateSchema,
-  cause: z.string().nullable(),
-  watch: z.object({
-    peakEquity: nullableNumber,
-    day: z.number().int().nullable(),
-    dayStartEquity: nullableNumber,
-    lastEquity: nullableNumber,
-  }),
-  decisions: z.record(z.string(), z.object({ id: z.string().min(1), decision: DecisionSchema })),
-  accounts: z.record(z.string(), AccountSchema),
-  settled: z.record(z.string(), BarMemorySchema),
-  commandIds: z.array(z.string()),
-});
+export { DEFAULT_RISK_OPTIONS, resolveRiskOptions, type RiskOptions } from "./options.ts";
+export type { RiskState } from "./state.ts";
 
 const keyOf = (symbol: string, barTime: number) => `${barTime}|${symbol}`;
+const YEAR_MS = 365.25 * 86_400_000;
+/** Bars of a symbol needed before its bars-per-year estimate is used. */
+const MIN_BARS_FOR_PERIODS = 20;
+
+interface At {
+  key: string;
+  corr: string;
+  time: number;
+}
 
 export function createRiskCore(overrides: Partial<RiskOptions> = {}): AgentCore<RiskState> {
   const opts = resolveRiskOptions(overrides);
 
-  function alert(
+  const effective = (s: RiskState): TradingState =>
+    s.base === "HALTED"
+      ? "HALTED"
+      : s.base === "REDUCING" || Object.keys(s.breakers.trips).length > 0
+      ? "REDUCING"
+      : "ACTIVE";
+
+  /** Recomputes the effective state after a change; an alert says what moved and why. */
+  function transition(
     state: RiskState,
-    to: TradingState,
     code: string,
-    at: { key: string; corr: string; time: number },
+    at: At,
     details: Record<string, unknown>,
-  ): Output {
+    force = false,
+  ): Output[] {
     const from = state.tradingState;
+    const to = effective(state);
+    if (from === to && !force) return [];
     state.tradingState = to;
-    state.cause = code;
-    return {
+    if (from !== to) state.cause = code;
+    return [{
       stream: "ops.alerts",
       msg: makeEnvelope("alert", {
         id: messageId("risk", "alert", `${to}:${code}:${at.key}`),
@@ -152,22 +94,145 @@ export function createRiskCore(overrides: Partial<RiskOptions> = {}): AgentCore<
         time: at.time,
         corr: at.corr,
       }, {
-        severity: alertSeverity(to),
+        severity: from === to ? "warning" : alertSeverity(to),
         code,
-        message: `trading state ${from} -> ${to} (${code})`,
+        message: from === to
+          ? `${code}: trading state stays ${to}`
+          : `trading state ${from} -> ${to} (${code})`,
         details: { from, to, ...details },
       }),
+    }];
+  }
+
+  const barAt = (symbol: string, time: number): At => ({
+    key: `${symbol}:${time}`,
+    corr: barId(symbol, time),
+    time,
+  });
+
+  /** Breakers: clear the expired, trip the fired. */
+  function breakers(state: RiskState, d: Decision): Output[] {
+    const out: Output[] = [];
+    const at = barAt(d.symbol, d.barTime);
+    const gone = expireTrips(state.breakers, d.barTime, opts);
+    if (gone.length > 0) {
+      out.push(...transition(state, "breaker_cleared", at, {
+        cleared: gone.map((t) => tripKey(t.code, t.symbol)).join(","),
+      }));
+    }
+    for (const r of checkDecision(state.breakers, d, opts)) {
+      const symbol = r.code === "stale_market_data" ? null : d.symbol;
+      const key = tripKey(r.code, symbol);
+      const isNew = state.breakers.trips[key] === undefined;
+      state.breakers.trips[key] = { code: r.code, symbol, firedAt: d.barTime };
+      if (isNew) {
+        out.push(...transition(state, r.code, at, { symbol: d.symbol, ...r.values }, true));
+      }
+    }
+    return out;
+  }
+
+  /** Tracks the symbol's open position and moves its stop; the new levels if they changed. */
+  function protect(state: RiskState, d: Decision, held: number, bar: BarInfo, account: Account) {
+    const s = d.symbol;
+    if (!(held > 0)) {
+      delete state.tracked[s];
+      return null;
+    }
+    let t: Tracked | undefined = state.tracked[s];
+    let changed = false;
+    if (t === undefined) {
+      const avg = account.positions.find((p) => p.symbol === s)?.avgPrice ?? 0;
+      const entry = avg > 0 ? avg : d.refPrice;
+      const sent = state.brackets[s];
+      const fresh = sent ?? entryProtection(entry, bar.atr, opts);
+      delete state.brackets[s];
+      t = {
+        entryPrice: entry,
+        openedAt: d.barTime,
+        barsHeld: 0,
+        highest: entry,
+        stopLoss: fresh.stopLoss,
+        takeProfit: fresh.takeProfit,
+        basis: fresh.basis,
+      };
+      // A position risk did not open itself (no bracket sent) gets its levels now.
+      changed = sent === undefined;
+    }
+    const r = trail(t, bar.high, bar.atr, opts);
+    state.tracked[s] = r.tracked;
+    return changed || r.tightened ? protectionOf(r.tracked) : null;
+  }
+
+  function size(
+    state: RiskState,
+    d: Decision,
+    account: Account,
+    held: number,
+    bar: BarInfo,
+  ): { sized: Sizing; entry: Protection | null } {
+    const t = state.tracked[d.symbol];
+    if (
+      held > 0 && t !== undefined && opts.maxHoldingBars > 0 && t.barsHeld >= opts.maxHoldingBars
+    ) {
+      return {
+        sized: {
+          kind: "order",
+          side: "sell",
+          quantity: held,
+          reasons: [reason("max_holding_time", `held ${t.barsHeld} bars`, {
+            barsHeld: t.barsHeld,
+            maxHoldingBars: opts.maxHoldingBars,
+            openedAt: t.openedAt,
+            held,
+          })],
+        },
+        entry: null,
+      };
+    }
+    if (d.target !== "long") return { sized: sizeDecision(d, account, opts), entry: null };
+    if (held > 0 && t?.stopLoss != null && d.refPrice <= t.stopLoss) {
+      // The executor's stop is due: adding to the position would only add to the loss.
+      const values = { refPrice: d.refPrice, stopLoss: t.stopLoss, held };
+      return {
+        sized: {
+          kind: "veto",
+          reasons: [reason("at_or_below_stop", "no top-up at the stop", values)],
+        },
+        entry: null,
+      };
+    }
+    const entry = entryProtection(d.refPrice, bar.atr, opts);
+    const peak = state.watch.peakEquity;
+    const plan = planFraction({
+      price: d.refPrice,
+      stop: entry.stopLoss,
+      closedTrades: state.trades.closed,
+      volatilityForecast: d.volatilityForecast,
+      inferredPeriodsPerYear: bar.periodsPerYear,
+      drawdown: peak !== null && peak > 0 ? Math.max(0, 1 - account.equity / peak) : 0,
+    }, opts);
+    if (plan.kind === "veto") return { sized: { kind: "veto", reasons: plan.reasons }, entry };
+    const ordersToday = state.ordersPerDay[String(utcDay(d.barTime))] ?? 0;
+    return {
+      sized: sizeDecision(d, account, opts, { ...plan, ordersToday }),
+      entry: t !== undefined && held > 0 ? protectionOf(t) : entry,
     };
   }
 
   function judge(state: RiskState, decisionId: string, d: Decision, account: Account): Output[] {
     const key = keyOf(d.symbol, d.barTime);
+    const bar = state.bars[key];
     delete state.decisions[key];
     delete state.accounts[key];
+    delete state.bars[key];
     state.settled[d.symbol] ??= emptyBarMemory();
     settle(state.settled[d.symbol], d.barTime, opts.settledMemory);
 
-    const sized = sizeDecision(d, account, opts);
+    const out = breakers(state, d);
+    const held = heldQuantity(account, d.symbol);
+    const protection = protect(state, d, held, bar, account);
+    const { sized, entry } = size(state, d, account, held, bar);
     let outcome: Verdict["outcome"] = sized.kind;
     let reasons = sized.reasons;
     let order: Order | null = null;
@@ -189,6 +254,18 @@ export function createRiskCore(overrides: Partial<RiskOptions> = {}): AgentCore<
           type: "market",
           refPrice: d.refPrice,
         };
+        if (sized.side === "sell") order.reduceOnly = true;
+        else {
+          const day = utcDay(d.barTime);
+          state.ordersPerDay[String(day)] = (state.ordersPerDay[String(day)] ?? 0) + 1;
+          for (const k of Object.keys(state.ordersPerDay)) {
+            if (Number(k) < day - 7) delete state.ordersPerDay[k];
+          }
+          if (entry !== null && (entry.stopLoss !== null || entry.takeProfit !== null)) {
+            order.bracket = entry;
+            if (!(held > 0)) state.brackets[d.symbol] = entry;
+          }
+        }
       }
     } else if (sized.kind === "veto" && ts === "HALTED") {
       reasons = [
@@ -206,13 +283,15 @@ export function createRiskCore(overrides: Partial<RiskOptions> = {}): AgentCore<
       reasons,
       tradingState: ts,
     };
-    const out: Output[] = [{
+    // While halted nothing goes to the executor, protective levels included.
+    if (protection !== null && ts !== "HALTED") verdict.protection = protection;
+    out.push({
       stream: "orders",
       msg: makeEnvelope("verdict", {
         id: messageId("risk", "verdict", `${d.symbol}:${d.barTime}`),
         ...at,
       }, verdict),
-    }];
+    });
     if (outcome === "veto") {
       out.push({
         stream: "risk.vetoes",
@@ -243,16 +322,48 @@ export function createRiskCore(overrides: Partial<RiskOptions> = {}): AgentCore<
     for (const k of ordered.slice(0, keys.length - opts.maxWaiting)) delete map[k];
   }
 
+  function tryJoin(state: RiskState, key: string): Output[] {
+    const d = state.decisions[key];
+    const a = state.accounts[key];
+    if (d === undefined || a === undefined || state.bars[key] === undefined) return [];
+    return judge(state, d.id, d.decision, a);
+  }
+
   function onDecision(state: RiskState, id: string, d: Decision): Output[] {
     const key = keyOf(d.symbol, d.barTime);
     if (isSettled(state.settled[d.symbol], d.barTime) || state.decisions[key] !== undefined) {
       return [];
     }
-    const account = state.accounts[key];
-    if (account !== undefined) return judge(state, id, d, account);
     state.decisions[key] = { id, decision: structuredClone(d) };
     bound(state.decisions);
-    return [];
+    return tryJoin(state, key);
+  }
+
+  function onBar(state: RiskState, b: Bar): Output[] {
+    const s = b.symbol;
+    const seen = state.symbolBars[s];
+    if (seen !== undefined && b.time <= seen.last) return [];
+    observeInterval(state.breakers, seen?.last ?? null, b.time);
+    const next = seen === undefined
+      ? { first: b.time, last: b.time, count: 1 }
+      : { first: seen.first, last: b.time, count: seen.count + 1 };
+    state.symbolBars[s] = next;
+    const atr = nextAtr(state.atr[s] ?? emptyAtr(), b, opts.atrPeriod);
+    state.atr[s] = atr;
+    const key = keyOf(s, b.time);
+    if (isSettled(state.settled[s], b.time)) return [];
+    const span = next.last - next.first;
+    state.bars[key] = {
+      high: b.high,
+      low: b.low,
+      close: b.close,
+      atr: atr.atr,
+      periodsPerYear: next.count >= MIN_BARS_FOR_PERIODS && span > 0
+        ? (next.count - 1) / (span / YEAR_MS)
+        : null,
+    };
+    bound(state.bars);
+    return tryJoin(state, key);
   }
 
   function onAccount(state: RiskState, a: Account): Output[] {
@@ -261,23 +372,39 @@ export function createRiskCore(overrides: Partial<RiskOptions> = {}): AgentCore<
       return [];
     }
     const out: Output[] = [];
+    const b = state.breakers;
+    b.newestBarTime = b.newestBarTime === null ? a.barTime : Math.max(b.newestBarTime, a.barTime);
     const { watch, breaches } = observeEquity(state.watch, a.equity, a.barTime, opts);
     state.watch = watch;
-    if (breaches.length > 0 && state.tradingState !== "HALTED") {
-      const first = breaches[0];
-      out.push(alert(state, "HALTED", first.code, {
-        key: `${a.symbol}:${a.barTime}`,
-        corr: barId(a.symbol, a.barTime),
-        time: a.barTime,
-      }, { breaches }));
+    if (breaches.length > 0 && state.base !== "HALTED") {
+      state.base = "HALTED";
+      out.push(...transition(state, breaches[0].code, barAt(a.symbol, a.barTime), { breaches }));
     }
-    const waiting = state.decisions[key];
-    if (waiting !== undefined) out.push(...judge(state, waiting.id, waiting.decision, a));
-    else {
-      state.accounts[key] = structuredClone(a);
-      bound(state.accounts);
-    }
+    state.accounts[key] = structuredClone(a);
+    bound(state.accounts);
+    out.push(...tryJoin(state, key));
     return out;
+  }
+
+  function onFill(state: RiskState, env: AnyEnvelope, f: Fill): Output[] {
+    if (state.fillIds.includes(env.id)) return [];
+    state.fillIds.push(env.id);
+    if (state.fillIds.length > opts.commandMemory) state.fillIds.shift();
+    const closed = applyFill(state.trades, f, opts.quantityStep, opts.kellyWindow);
+    const n = opts.maxConsecutiveLosses;
+    if (closed === null || n === 0 || state.trades.lossStreak < n) return [];
+    const streak = state.trades.lossStreak;
+    state.trades.lossStreak = 0; // the next trip needs another full streak
+    const at = barAt(f.symbol, f.barTime);
+    const details = { streak, limit: n, lastPnl: closed.pnl, symbol: f.symbol };
+    if (opts.lossStreakAction === "halted") {
+      if (state.base === "HALTED") return [];
+      state.base = "HALTED";
+      return transition(state, "consecutive_losses", at, details, true);
+    }
+    const key = tripKey("consecutive_losses", null);
+    state.breakers.trips[key] = { code: "consecutive_losses", symbol: null, firedAt: f.barTime };
+    return transition(state, "consecutive_losses", at, details, true);
   }
 
   function onCommand(state: RiskState, env: AnyEnvelope, c: Command): Output[] {
@@ -291,36 +418,58 @@ export function createRiskCore(overrides: Partial<RiskOptions> = {}): AgentCore<
     ) {
       return [];
     }
-    const t = commandTransition(state.tradingState, c.command);
+    const tripped = Object.keys(state.breakers.trips).length > 0;
+    const t = commandTransition(state.base, c.command) ??
+      (c.command === "resume" && tripped
+        ? { to: "ACTIVE" as const, code: "operator_resume" }
+        : null);
     if (t === null) return [];
-    if (t.to === "ACTIVE") state.watch = rebase(state.watch);
-    return [alert(state, t.to, t.code, { key: env.id, corr: env.id, time: env.time }, {
+    state.base = t.to;
+    if (t.to === "ACTIVE") {
+      state.watch = rebase(state.watch);
+      state.breakers.trips = {};
+      state.trades.lossStreak = 0;
+    }
+    return transition(state, t.code, { key: env.id, corr: env.id, time: env.time }, {
       command: c.command,
       issuedBy: c.issuedBy,
       reason: c.reason,
       ...(t.to === "ACTIVE" ? { rebasedEquity: state.watch.lastEquity } : {}),
-    })];
+    }, true);
   }
 
   return {
     name: "risk",
-    inputs: ["decisions", "exec.events", "ops.commands"],
+    inputs: ["md.bars", "decisions", "exec.events", "ops.commands"],
     init: () => ({
       tradingState: "ACTIVE",
+      base: "ACTIVE",
       cause: null,
       watch: emptyEquityWatch(),
       decisions: {},
       accounts: {},
+      bars: {},
       settled: {},
       commandIds: [],
+      fillIds: [],
+      atr: {},
+      symbolBars: {},
+      breakers: emptyBreakers(),
+      trades: emptyTradeRecord(),
+      tracked: {},
+      brackets: {},
+      ordersPerDay: {},
     }),
     step(state: RiskState, msg: AnyEnvelope): Step<RiskState> {
       switch (msg.type) {
+        case "bar":
+          return { state, out: onBar(state, msg.data) };
         case "decision":
           return { state, out: onDecision(state, msg.id, msg.data) };
         case "account":
           return { state, out: onAccount(state, msg.data) };
         case "fill":
+          return { state, out: onFill(state, msg, msg.data) };
         case "order_update":
           return { state, out: [] };
         case "command":
@@ -330,20 +479,21 @@ export function createRiskCore(overrides: Partial<RiskOptions> = {}): AgentCore<
       }
     },
     snapshot: (state) => state,
-    restore(snapshot: unknown): RiskState {
-      const parsed = RiskStateSchema.safeParse(snapshot);
-      if (!parsed.success) {
-        const i = parsed.error.issues[0];
-        throw new Error(`risk: invalid snapshot: ${i?.path.join(".")}: ${i?.message}`);
-      }
-      return parsed.data as RiskState;
-    },
+    restore: parseRiskState,
     describe: (state) => ({
       tradingState: state.tradingState,
+      base: state.base,
       cause: state.cause,
       ...state.watch,
+      trips: Object.keys(state.breakers.trips).sort(),
+      lossStreak: state.trades.lossStreak,
+      closedTrades: state.trades.closed.length,
+      protected: Object.fromEntries(
+        Object.entries(state.tracked).map(([s, t]) => [s, protectionOf(t)]),
+      ),
       waitingDecisions: Object.keys(state.decisions).length,
       waitingAccounts: Object.keys(state.accounts).length,
+      waitingBars: Object.keys(state.bars).length,
     }),
   };
 }

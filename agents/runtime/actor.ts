@@ -129,41 +129,46 @@ export class Actor<S> {
     const outputs: Output[] = [];
     this.#inFlightSince = performance.now();
     try {
+      const valid: { d: Delivery; msg: AnyEnvelope }[] = [];
       for (const d of deliveries) {
         this.#taken++;
         this.#maybeInjectFault();
         const decoded = decode(d.raw, d.stream as StreamName);
-        if (!decoded.ok) {
-          opts.log.warn("invalid message dead-lettered", { stream: d.stream, entry: d.entryId });
-          await this.#consumer.deadLetter(d, decoded.error);
-          this.#status.deadLettered++;
+        if (decoded.ok) {
+          valid.push({ d, msg: decoded.msg });
           continue;
         }
-        const msg = decoded.msg;
+        opts.log.warn("invalid message dead-lettered", { stream: d.stream, entry: d.entryId });
+        await this.#consumer.deadLetter(d, decoded.error);
+        this.#status.deadLettered++;
+      }
+      if (valid.length > 1 && (await this.#stepTogether(valid, done, inputs, outputs))) {
+        await this.#commit(done, inputs, outputs);
+        return;
+      }
+      for (const { d, msg } of valid) {
         const started = performance.now();
         // Hang detection times each message (and the commit), not the whole batch.
         this.#inFlightSince = started;
         try {
           const step = await opts.core.step(this.#state, msg, Date.now());
           this.#state = step.state;
-          const latencyMs = performance.now() - started;
-          for (const o of step.out) if (o.msg.type === "signal") o.msg.data.latencyMs = latencyMs;
-          outputs.push(...step.out);
-          inputs.push(msg);
-          done.push(d);
-          this.#status.lastInput = { id: msg.id, type: msg.type };
-          if (step.out.length > 0) this.#status.lastOutputs = step.out.map((o) => o.msg.id);
+          this.#took(d, msg, step.out, performance.now() - started, done, inputs, outputs);
         } catch (e) {
           // Make durable what came before, then leave this one pending for redelivery. The
-          // core may have changed its state in place before throwing: start again from what
-          // is durable, so the redelivery sees the same state as this attempt did.
+          // core may have changed its state in place before throwing, so the state to save
+          // is rebuilt: the durable one with this batch's earlier messages stepped again
+          // (deterministic), and the redelivery sees the same state as this attempt did.
+          this.#state = await this.#recover();
+          for (const m of inputs) {
+            this.#state = (await opts.core.step(this.#state, m, Date.now())).state;
+          }
           await this.#commit(done, inputs, outputs);
           done.length = inputs.length = outputs.length = 0;
           const error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
           opts.log.error("message failed; left pending for redelivery", { id: msg.id, error });
           this.#status.failures++;
           await this.#consumer.fail(d, error);
-          this.#state = await this.#recover();
         }
       }
       await this.#commit(done, inputs, outputs);
@@ -171,6 +176,59 @@ export class Actor<S> {
       this.#inFlightSince = null;
       opts.onProgress?.(this.status());
     }
+  }
+
+  /**
+   * One `stepBatch` call for the whole read, when the core has it. False (nothing taken, the
+   * durable state back in place) when it has not or the call failed: the caller then steps
+   * the messages one at a time, which isolates a bad one.
+   */
+  async #stepTogether(
+    valid: { d: Delivery; msg: AnyEnvelope }[],
+    done: Delivery[],
+    inputs: AnyEnvelope[],
+    outputs: Output[],
+  ): Promise<boolean> {
+    const core = this.opts.core;
+    if (!("stepBatch" in core) || core.stepBatch === undefined) return false;
+    const started = performance.now();
+    this.#inFlightSince = started;
+    let step;
+    try {
+      step = await core.stepBatch(this.#state, valid.map((v) => v.msg), Date.now());
+      if (step.out.length !== valid.length) {
+        throw new Error(`stepBatch gave ${step.out.length} output lists for ${valid.length}`);
+      }
+    } catch (e) {
+      const error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      this.opts.log.warn("batch step failed; stepping one message at a time", { error });
+      this.#state = await this.#recover();
+      return false;
+    }
+    this.#state = step.state;
+    // Every output of the batch was ready only when the whole batch was.
+    const latencyMs = performance.now() - started;
+    valid.forEach(({ d, msg }, i) =>
+      this.#took(d, msg, step.out[i], latencyMs, done, inputs, outputs)
+    );
+    return true;
+  }
+
+  #took(
+    d: Delivery,
+    msg: AnyEnvelope,
+    out: Output[],
+    latencyMs: number,
+    done: Delivery[],
+    inputs: AnyEnvelope[],
+    outputs: Output[],
+  ): void {
+    for (const o of out) if (o.msg.type === "signal") o.msg.data.latencyMs = latencyMs;
+    outputs.push(...out);
+    inputs.push(msg);
+    done.push(d);
+    this.#status.lastInput = { id: msg.id, type: msg.type };
+    if (out.length > 0) this.#status.lastOutputs = out.map((o) => o.msg.id);
   }
 
   async #commit(done: Delivery[], inputs: AnyEnvelope[], outputs: Output[]): Promise<void> {

@@ -37,12 +37,26 @@ export interface AgentCore<S> {
   describe?(state: S): Record<string, unknown>;
 }
 
+/** The result of stepping several messages at once: one output list per message, in order. */
+export interface BatchStep<S> {
+  state: S;
+  out: Output[][];
+}
+
 /**
  * A core whose step is asynchronous: model inference (onnxruntime-web) returns a Promise. It
  * is still pure computation; the shell awaits each step before the next, so none overlap.
  */
 export type AsyncAgentCore<S> = Omit<AgentCore<S>, "step"> & {
   step(state: S, msg: AnyEnvelope, now: number): Promise<Step<S>>;
+  /**
+   * Optional: the messages the shell took in one read, stepped together (one model run for
+   * the bars of several symbols that closed together). It must equal folding `step` over
+   * `msgs` in order: the same final state and, per message, the same outputs. If it throws,
+   * the shell goes back to the durable state and steps the messages one at a time, so a bad
+   * message is isolated exactly as without it.
+   */
+  stepBatch?(state: S, msgs: readonly AnyEnvelope[], now: number): Promise<BatchStep<S>>;
 };
 
 /** What the actor shell runs. */

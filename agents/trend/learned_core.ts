@@ -1,7 +1,7 @@
 // Trend agent core with the learned GRU: per symbol, the same streaming FeatureEngine and
 // feature row as training (shared/train/datasets.ts), normalised with the card's training
 // statistics; once K rows are in, one ONNX inference per bar gives the direction probabilities.
-import type { AsyncAgentCore, Step } from "../runtime/core.ts";
+import type { AsyncAgentCore, BatchStep, Output, Step } from "../runtime/core.ts";
 import { signalOutput } from "../runtime/signal_output.ts";
 import {
   type AnyEnvelope,
@@ -100,6 +100,81 @@ export function signalEnvelope(
   return signalOutput(signal).msg;
 }
 
+/**
+ * What one bar asks of the model: null for a redelivered bar (no output), else the bar and
+ * its input window ([window, features], row-major, copied at the time of the bar), or null
+ * for the neutral view while the window is not full yet.
+ */
+export type BarRequest = { bar: Bar; window: Float32Array | null } | null;
+
+/**
+ * The signals for a run of bar requests, in order, from ONE model run over every full window
+ * among them (the bars of several symbols that closed together). Each window's row of the
+ * batched output is bit-for-bit the row a single-window run gives (tests/unit/
+ * batched_inference.test.ts), so the signals do not depend on how bars were grouped.
+ */
+export async function answerBars(
+  agent: "trend" | "pattern",
+  model: OnnxModel,
+  modelName: string,
+  requests: readonly BarRequest[],
+): Promise<Output[][]> {
+  const windows = requests.flatMap((r) => (r?.window ? [r.window] : []));
+  let probs: Float32Array = new Float32Array(0);
+  if (windows.length > 0) {
+    const size = model.sampleDims.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(windows.length * size);
+    windows.forEach((w, i) => {
+      if (w.length !== size) {
+        throw new Error(`${agent}: a window holds ${w.length} values, the model takes ${size}`);
+      }
+      data.set(w, i * size);
+    });
+    probs = await model.predict(data, [windows.length, ...model.sampleDims]);
+    if (probs.length !== 3 * windows.length) {
+      throw new Error(
+        `${agent}: model returned ${probs.length} values for ${windows.length} windows, ` +
+          `not ${3 * windows.length}`,
+      );
+    }
+  }
+  let k = 0;
+  return requests.map((r) => {
+    if (r === null) return [];
+    let view: { probs: DirectionProbs; confidence: number } = NEUTRAL;
+    if (r.window !== null) {
+      const p = probsFromOutput(probs.subarray(3 * k, 3 * k + 3), agent);
+      k++;
+      view = { probs: p, confidence: confidenceOf(p) };
+    }
+    return [{ stream: "signals", msg: signalEnvelope(agent, r.bar, view, modelName) }];
+  });
+}
+
+/**
+ * `step` and `stepBatch` of a per-bar model core from its synchronous part: `prepare` takes
+ * the bar into the state and says what it needs of the model. One code path for both: a
+ * single step is a batch of one.
+ */
+export function batchedSteps<S>(
+  agent: "trend" | "pattern",
+  model: OnnxModel,
+  modelName: string,
+  prepare: (state: S, msg: AnyEnvelope) => BarRequest,
+): Pick<Required<AsyncAgentCore<S>>, "step" | "stepBatch"> {
+  const stepBatch = async (state: S, msgs: readonly AnyEnvelope[]): Promise<BatchStep<S>> => {
+    const requests = msgs.map((m) => prepare(state, m));
+    return { state, out: await answerBars(agent, model, modelName, requests) };
+  };
+  return {
+    stepBatch,
+    async step(state: S, msg: AnyEnvelope): Promise<Step<S>> {
+      const r = await stepBatch(state, [msg]);
+      return { state: r.state, out: r.out[0] };
+    },
+  };
+}
+
 function trendNormalisation(card: ModelCard): Normalisation {
   const norm = card.inputs.normalisation;
   if (norm === null || !("mean" in norm)) {
@@ -145,51 +220,44 @@ export function createLearnedTrendCore(
   checkFeatureConfig(card);
   const timeframe = cardTimeframe("trend", card);
   const modelName = `onnx:${card.created_at}`;
-  const features = TREND_FEATURES.length;
+  const prepare = (state: LearnedTrendState, msg: AnyEnvelope): BarRequest => {
+    if (msg.type !== "bar") {
+      throw new Error(`trend: expected a 'bar' message, got '${msg.type}' (${msg.id})`);
+    }
+    const bar = msg.data;
+    if (bar.timeframe !== timeframe) {
+      throw new Error(
+        `trend: bar ${bar.symbol}@${bar.time} has timeframe '${bar.timeframe}', the model ` +
+          `was trained on '${timeframe}'`,
+      );
+    }
+    let entry = state.symbols.get(bar.symbol);
+    if (entry === undefined) {
+      entry = {
+        timeframe: bar.timeframe,
+        engine: new FeatureEngine(TREND_FEATURE_CONFIG),
+        rows: [],
+      };
+    }
+    const last = entry.engine.lastTime;
+    if (last !== null && bar.time <= last) return null; // redelivery
+    const row = trendFeatureRow(entry.engine.update(bar));
+    state.symbols.set(bar.symbol, entry);
+    if (row === null) entry.rows = [];
+    else {
+      entry.rows.push(normaliseRows([row], norm)[0]);
+      if (entry.rows.length > window) entry.rows.shift();
+    }
+    return {
+      bar,
+      window: entry.rows.length === window ? Float32Array.from(entry.rows.flat()) : null,
+    };
+  };
   return {
     name: "trend",
     inputs: ["md.bars"],
     init: () => ({ symbols: new Map() }),
-    async step(state: LearnedTrendState, msg: AnyEnvelope): Promise<Step<LearnedTrendState>> {
-      if (msg.type !== "bar") {
-        throw new Error(`trend: expected a 'bar' message, got '${msg.type}' (${msg.id})`);
-      }
-      const bar = msg.data;
-      if (bar.timeframe !== timeframe) {
-        throw new Error(
-          `trend: bar ${bar.symbol}@${bar.time} has timeframe '${bar.timeframe}', the model ` +
-            `was trained on '${timeframe}'`,
-        );
-      }
-      let entry = state.symbols.get(bar.symbol);
-      if (entry === undefined) {
-        entry = {
-          timeframe: bar.timeframe,
-          engine: new FeatureEngine(TREND_FEATURE_CONFIG),
-          rows: [],
-        };
-      }
-      const last = entry.engine.lastTime;
-      if (last !== null && bar.time <= last) return { state, out: [] }; // redelivery
-      const row = trendFeatureRow(entry.engine.update(bar));
-      state.symbols.set(bar.symbol, entry);
-      if (row === null) entry.rows = [];
-      else {
-        entry.rows.push(normaliseRows([row], norm)[0]);
-        if (entry.rows.length > window) entry.rows.shift();
-      }
-      let view: { probs: DirectionProbs; confidence: number } = NEUTRAL;
-      if (entry.rows.length === window) {
-        const input = Float32Array.from(entry.rows.flat());
-        const out = await model.predict(input, [1, window, features]);
-        const probs = probsFromOutput(out, "trend");
-        view = { probs, confidence: confidenceOf(probs) };
-      }
-      return {
-        state,
-        out: [{ stream: "signals", msg: signalEnvelope("trend", bar, view, modelName) }],
-      };
-    },
+    ...batchedSteps("trend", model, modelName, prepare),
     describe: (state) => ({
       model: modelName,
       window,

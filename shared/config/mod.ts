@@ -22,6 +22,11 @@ export const ConfigSchema = z.object({
   TIMEFRAME: z.string().regex(/^\d+[mhdw]$/, { message: "expected e.g. 5m, 15m, 1h, 1d" })
     .default("1h"),
   TRADING_MODE: z.enum(["paper", "live"]).default("paper"),
+  /** Kill switch: also close every open position (a kill command's `flatten` overrides it). */
+  KILL_FLATTEN: z.union([z.boolean(), z.enum(["true", "false", "1", "0"])]).default(false)
+    .transform((v) => v === true || v === "true" || v === "1"),
+  /** How often the executor reconciles its orders, fills and balances with a real venue. */
+  RECONCILE_INTERVAL_MS: posInt(60_000),
   /** Live trading needs TRADING_MODE=live and this set to exactly "yes". */
   LIVE_TRADING_CONFIRMED: z.string().optional(),
   INITIAL_CASH: z.coerce.number().finite().positive().default(10_000),
@@ -41,6 +46,8 @@ export const ConfigSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: posInt(5_000),
   META_DEADLINE_MS: posInt(15_000),
   META_MIN_CONFIDENCE: fraction(0.1),
+  /** average | weighted | learned; unset: learned when --models holds meta.card.json, else weighted. */
+  META_MODE: z.enum(["average", "weighted", "learned"]).optional(),
   META_MAX_DISAGREEMENT: fraction(0.6),
   FEED_WINDOW: posInt(256),
   VALIDATION_POLICY: z.enum(["reject", "drop"]).default("drop"),

@@ -66,3 +66,31 @@ export {
   writeCard,
 } from "./card.ts";
 export { LEAK_ACCURACY_THRESHOLD, leakWarning } from "./leak_warning.ts";
+export {
+  applyTemperature,
+  fitTemperature,
+  type Reliability,
+  reliability,
+  type ReliabilityBin,
+  TEMPERATURE_RANGE,
+} from "./calibration.ts";
+export {
+  checkHitRateOptions,
+  DEFAULT_HIT_RATE_OPTIONS,
+  directionCall,
+  emptyHitTrack,
+  type HitCount,
+  hitCount,
+  type HitRateOptions,
+  hitRateWeight,
+  type HitTrack,
+  recordBar,
+  recordCalls,
+} from "./hit_rate.ts";
+export {
+  isStackerBaseAgent,
+  STACKER_BASE_AGENTS,
+  type StackerBaseAgent,
+  stackerFeatureNames,
+  stackerRow,
+} from "./stacker_inputs.ts";

@@ -254,6 +254,10 @@ export const OrderUpdateSchema = z.object({
   status: z.enum(ORDER_STATUSES),
   reason: z.string().nullable(),
   decisionId: z.string().min(1),
+  /** The order's type (absent: market). */
+  type: z.enum(ORDER_TYPES).optional(),
+  /** Cumulative filled quantity after this transition. */
+  filledQuantity: nonNegative.optional(),
 });
 export type OrderUpdate = z.infer<typeof OrderUpdateSchema>;
 

@@ -25,3 +25,5 @@ export {
   type WindowBatch,
   windowBatch,
 } from "./window_batch.ts";
+export { type DenseExportOptions, exportDenseToOnnx } from "./export_dense.ts";
+export { buildStacker, type StackerSpec } from "./stacker_model.ts";

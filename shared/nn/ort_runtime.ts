@@ -14,8 +14,38 @@ export function ortWasmDir(): string {
 }
 
 export interface OrtOptions {
-  /** WASM threads; 1 disables the worker pool. Default 1 (see README.md for measurements). */
-  readonly numThreads?: number;
+  /**
+   * WASM threads: a count (1 disables the worker pool) or "auto", the default: as many as
+   * `autoThreadCount` gives for this machine. Left out once onnxruntime-web is configured,
+   * it keeps the configured count.
+   */
+  readonly numThreads?: number | "auto";
+}
+
+/**
+ * onnxruntime-web's own default, min(4, ⌈cores / 2⌉), when the runtime has shared memory for
+ * WASM threads; 1 without it. Half the cores because the inference runs beside the other
+ * agents' workers; on the 2-core development machine this is 1, where 2 threads measured
+ * slower for these small models (README.md).
+ */
+export function autoThreadCount(cores: number, sharedMemory: boolean): number {
+  if (!Number.isFinite(cores) || cores < 1 || !sharedMemory) return 1;
+  return Math.min(4, Math.ceil(cores / 2));
+}
+
+const hasSharedMemory = (): boolean => typeof SharedArrayBuffer === "function";
+
+/** The count `numThreads` asks for on this machine. */
+export function resolveThreadCount(numThreads: number | "auto"): number {
+  const n = numThreads === "auto"
+    ? autoThreadCount(navigator.hardwareConcurrency, hasSharedMemory())
+    : numThreads;
+  if (!Number.isSafeInteger(n) || n < 1 || n > 64) {
+    throw new Error(
+      `configureOrt: numThreads must be an integer in 1..64 or "auto" (got ${String(n)})`,
+    );
+  }
+  return n;
 }
 
 let configured: { numThreads: number } | null = null;
@@ -26,12 +56,8 @@ let configured: { numThreads: number } | null = null;
  * than silently ignored.
  */
 export function configureOrt(opts: OrtOptions = {}): void {
-  const numThreads = opts.numThreads ?? 1;
-  if (!Number.isSafeInteger(numThreads) || numThreads < 1 || numThreads > 64) {
-    throw new Error(
-      `configureOrt: numThreads must be an integer in 1..64 (got ${String(numThreads)})`,
-    );
-  }
+  if (opts.numThreads === undefined && configured !== null) return;
+  const numThreads = resolveThreadCount(opts.numThreads ?? "auto");
   if (configured !== null) {
     if (configured.numThreads !== numThreads) {
       throw new Error(
@@ -45,4 +71,12 @@ export function configureOrt(opts: OrtOptions = {}): void {
   ort.env.wasm.numThreads = numThreads;
   ort.env.logLevel = "error";
   configured = { numThreads };
+}
+
+/**
+ * The thread count inference runs with: null before the first session; after it, what
+ * onnxruntime-web settled on (it falls back to 1 when WASM threads turn out unsupported).
+ */
+export function ortThreads(): number | null {
+  return configured === null ? null : ort.env.wasm.numThreads ?? configured.numThreads;
 }

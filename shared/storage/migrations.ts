@@ -14,7 +14,7 @@ import type { Store, StoreKind } from "./open.ts";
 
 export type MigrationNames = readonly string[];
 
-/** Tables of every migration, in the order `0001_initial` creates them. */
+/** Tables of every migration, in the order the migrations create them. */
 export const TABLES = [
   "signals",
   "decisions",
@@ -25,6 +25,7 @@ export const TABLES = [
   "positions",
   "equity_snapshots",
   "audit_log",
+  "order_events",
 ] as const;
 
 // Migrations take Kysely<unknown>: they must not depend on the current DatabaseSchema type,
@@ -175,8 +176,43 @@ async function forbidAuditChanges(db: Kysely<unknown>, kind: StoreKind): Promise
   ).execute(db);
 }
 
+/**
+ * `orders` keeps an order's latest status; `order_events` keeps every transition, so an
+ * order's whole life (submitted, partially filled, cancelled by the kill switch…) is on record.
+ */
+function orderEvents(kind: StoreKind): Migration {
+  return {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.createTable("order_events").ifNotExists()
+        .addColumn(
+          "seq",
+          kind === "sqlite" ? "integer" : "bigint",
+          (c) =>
+            kind === "sqlite"
+              ? c.primaryKey().autoIncrement()
+              : c.primaryKey().generatedAlwaysAsIdentity(),
+        )
+        .addColumn("event_id", "text", (c) => c.notNull().unique())
+        .addColumn("client_order_id", "text", (c) => c.notNull())
+        .addColumn("decision_id", "text", (c) => c.notNull())
+        .addColumn("symbol", "text", (c) => c.notNull())
+        .addColumn("side", "text", (c) => c.notNull())
+        .addColumn("type", "text", (c) => c.notNull())
+        .addColumn("quantity", "double precision", (c) => c.notNull())
+        .addColumn("filled_quantity", "double precision")
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("reason", "text")
+        .addColumn("time", "bigint", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("order_events_client_order_id").ifNotExists()
+        .on("order_events").columns(["client_order_id", "seq"]).execute();
+    },
+  };
+}
+
+/** Applied in name order; a new migration is appended, never an old one edited. */
 export function migrationsFor(kind: StoreKind): Record<string, Migration> {
-  return { "0001_initial": initial(kind) };
+  return { "0001_initial": initial(kind), "0002_order_events": orderEvents(kind) };
 }
 
 export class MigrationError extends Error {

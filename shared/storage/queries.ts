@@ -313,3 +313,128 @@ function auditFromRow(r: Selectable<AuditLogTable>): AuditRecord {
     effect: toText(r.effect, `${what} effect`),
   };
 }
+
+/** A decision with what risk made of it (one verdict per decision). */
+export interface DecisionVerdict {
+  decision: StoredDecision;
+  /**
+   * "order": risk sent an order (`orders` holds its updates); "veto": risk refused (the
+   * veto and its reasons); "none": neither is recorded — risk had nothing to do (hold, or
+   * already at the target), or the verdict has not reached the ledger yet.
+   */
+  outcome: "order" | "veto" | "none";
+  orders: StoredOrder[];
+  veto: StoredVeto | null;
+}
+
+/** Newest decisions first, each joined with its orders and veto (by decision id). */
+export async function listDecisionVerdicts(
+  db: Db,
+  opts: ListOptions,
+): Promise<DecisionVerdict[]> {
+  const decisions = await listDecisions(db, opts);
+  if (decisions.length === 0) return [];
+  const ids = decisions.map((d) => d.id);
+  const orderRows = await db.selectFrom("orders").selectAll()
+    .where("decision_id", "in", ids).orderBy("created_at", "asc")
+    .orderBy("client_order_id", "asc").execute();
+  const vetoRows = await db.selectFrom("vetoes").selectAll()
+    .where("decision_id", "in", ids).orderBy("id", "asc").execute();
+  const orders = new Map<string, StoredOrder[]>();
+  for (const o of orderRows.map(orderFromRow)) {
+    orders.set(o.decisionId, [...(orders.get(o.decisionId) ?? []), o]);
+  }
+  const vetoes = new Map<string, StoredVeto>();
+  for (const v of vetoRows.map(vetoFromRow)) vetoes.set(v.decisionId, v);
+  return decisions.map((decision) => {
+    const own = orders.get(decision.id) ?? [];
+    const veto = vetoes.get(decision.id) ?? null;
+    return {
+      decision,
+      outcome: own.length > 0 ? "order" : veto !== null ? "veto" : "none",
+      orders: own,
+      veto,
+    };
+  });
+}
+
+export interface StatusCount {
+  status: string;
+  count: number;
+}
+
+/** How many orders are in each status, by status. */
+export async function countOrdersByStatus(db: Db): Promise<StatusCount[]> {
+  const rows = await db.selectFrom("orders")
+    .select((eb) => ["status", eb.fn.countAll().as("count")])
+    .groupBy("status")
+    .execute();
+  return rows
+    .map((r) => ({
+      status: toText(r.status, "orders.status"),
+      count: toSafeInteger(r.count, `orders count for ${r.status}`),
+    }))
+    .sort((a, b) => (a.status < b.status ? -1 : a.status > b.status ? 1 : 0));
+}
+
+/** Number of stored fills. */
+export async function countFills(db: Db): Promise<number> {
+  const row = await db.selectFrom("fills").select((eb) => eb.fn.countAll().as("n"))
+    .executeTakeFirstOrThrow();
+  return toSafeInteger(row.n, "fills count");
+}
+
+/**
+ * Every decision in ascending bar time (then id): a bulk read for reports, not for the
+ * admin API's pages. Paged internally so no single query is unbounded.
+ */
+export async function allDecisions(db: Db, page = 5_000): Promise<StoredDecision[]> {
+  const out: StoredDecision[] = [];
+  checkLimit(page, "allDecisions: page");
+  for (let offset = 0;; offset += page) {
+    const rows = await db.selectFrom("decisions").selectAll()
+      .orderBy("bar_time", "asc").orderBy("id", "asc").limit(page).offset(offset).execute();
+    out.push(...rows.map(decisionFromRow));
+    if (rows.length < page) return out;
+  }
+}
+
+/** Every signal in ascending bar time (then id), optionally of one agent; a bulk read. */
+export async function allSignals(
+  db: Db,
+  opts: { agent?: string; page?: number } = {},
+): Promise<StoredSignal[]> {
+  const agent = checkFilter(opts.agent, "allSignals: agent");
+  const page = checkLimit(opts.page ?? 5_000, "allSignals: page");
+  const out: StoredSignal[] = [];
+  for (let offset = 0;; offset += page) {
+    let q = db.selectFrom("signals").selectAll();
+    if (agent !== undefined) q = q.where("agent", "=", agent);
+    const rows = await q.orderBy("bar_time", "asc").orderBy("id", "asc").limit(page)
+      .offset(offset).execute();
+    out.push(...rows.map(signalFromRow));
+    if (rows.length < page) return out;
+  }
+}
+
+/** Every order in ascending creation time (then client order id); a bulk read. */
+export async function allOrders(db: Db, page = 5_000): Promise<StoredOrder[]> {
+  checkLimit(page, "allOrders: page");
+  const out: StoredOrder[] = [];
+  for (let offset = 0;; offset += page) {
+    const rows = await db.selectFrom("orders").selectAll()
+      .orderBy("created_at", "asc").orderBy("client_order_id", "asc").limit(page)
+      .offset(offset).execute();
+    out.push(...rows.map(orderFromRow));
+    if (rows.length < page) return out;
+  }
+}
+
+/** The highest equity ever recorded, or null without any equity point. */
+export async function equityPeak(db: Db): Promise<number | null> {
+  const row = await db.selectFrom("equity_snapshots").select((eb) => eb.fn.max("equity").as("peak"))
+    .executeTakeFirst();
+  return row?.peak === null || row?.peak === undefined
+    ? null
+    : toFiniteNumber(row.peak, "equity_snapshots max(equity)");
+}

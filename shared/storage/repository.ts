@@ -26,6 +26,13 @@ export {
   listVetoes,
   MAX_LIST_LIMIT,
 } from "./queries.ts";
+export {
+  insertOrderEvent,
+  listOrderEvents,
+  type OrderEventQuery,
+  type StoredOrderEvent,
+  StoredOrderEventSchema,
+} from "./order_events.ts";
 export type {
   AuditEntry,
   AuditRecord,

@@ -104,6 +104,24 @@ export interface AuditLogTable {
   effect: string;
 }
 
+/** Every transition of every order, in the order the ledger received them (append-only). */
+export interface OrderEventsTable {
+  /** Assigned by the database: the events' order. */
+  seq: ColumnType<number | string | bigint, never, never>;
+  /** The order_update envelope id: a redelivery is stored once. */
+  event_id: string;
+  client_order_id: string;
+  decision_id: string;
+  symbol: string;
+  side: string;
+  type: string;
+  quantity: Float8;
+  filled_quantity: Float8 | null;
+  status: string;
+  reason: string | null;
+  time: Int8;
+}
+
 export interface DatabaseSchema {
   signals: SignalsTable;
   decisions: DecisionsTable;
@@ -114,4 +132,5 @@ export interface DatabaseSchema {
   positions: PositionsTable;
   equity_snapshots: EquitySnapshotsTable;
   audit_log: AuditLogTable;
+  order_events: OrderEventsTable;
 }

@@ -1,7 +1,9 @@
 // deno task train --data FILE [--data FILE ...] --out DIR [--timeframe TF] [--horizon N]
-//                 [--agents trend,pattern,volatility,regime] [--max-folds M] [--epochs E]
+//                 [--agents trend,pattern,volatility,regime,meta] [--max-folds M] [--epochs E]
 // Walk-forward training of the learned agents; prints the out-of-sample metrics next to the
-// baselines and writes <out>/<agent>.onnx (trend, pattern) and <out>/<agent>.card.json.
+// baselines and writes <out>/<agent>.onnx (trend, pattern, meta) and <out>/<agent>.card.json.
+// meta (the learned stacker) is trained on the out-of-sample predictions of the trend and/or
+// pattern models trained in the same run.
 import {
   formatSummary,
   TRAINABLE_AGENTS,
@@ -11,7 +13,8 @@ import {
 } from "./orchestrate.ts";
 
 export const USAGE = "usage: deno task train --data FILE [--data FILE ...] --out DIR " +
-  "[--timeframe TF] [--horizon N] [--agents trend,pattern] [--max-folds M] [--epochs E]";
+  "[--timeframe TF] [--horizon N] [--agents trend,pattern,volatility,regime,meta] " +
+  "[--max-folds M] [--epochs E]";
 
 export type CliRequest = Omit<TrainRequest, "createdAt" | "codeVersion" | "log">;
 

@@ -2,6 +2,7 @@
 // dataset, runs the walk-forward, exports the last fold's model to ONNX and writes its card.
 // Prints nothing itself; `formatSummary` renders the result table.
 import { loadBarFile } from "../data/bar_file_read.ts";
+import { resampleBars } from "../data/resample.ts";
 import type { RawBar } from "../data/raw_bar.ts";
 import {
   BASELINE_NAMES,
@@ -33,9 +34,19 @@ import {
 } from "./nn_train.ts";
 import { trainGarch, writeVolatilityCard } from "./garch_train.ts";
 import { trainHmm, writeRegimeCard } from "./hmm_train.ts";
+import { exportDenseToOnnx } from "../nn/export_dense.ts";
+import { leakWarning } from "../learn/mod.ts";
+import {
+  type BaseOutOfSample,
+  DEFAULT_STACKER_OPTIONS,
+  joinOutOfSample,
+  type StackerOptions,
+  trainStacker,
+} from "./meta_train.ts";
+import { buildMetaCard } from "./meta_card.ts";
 
 export const NN_AGENTS = ["trend", "pattern"] as const;
-export const TRAINABLE_AGENTS = [...NN_AGENTS, "volatility", "regime"] as const;
+export const TRAINABLE_AGENTS = [...NN_AGENTS, "volatility", "regime", "meta"] as const;
 export type TrainableAgent = (typeof TRAINABLE_AGENTS)[number];
 
 export interface TrainRequest {
@@ -53,6 +64,8 @@ export interface TrainRequest {
   deadZone?: number;
   volWindow?: number;
   nn?: Partial<Omit<NnTrainOptions, "horizon" | "maxFolds" | "onFold">>;
+  /** The meta stacker's options (its walk-forward runs over the base agents' OOS rows). */
+  meta?: Partial<Omit<StackerOptions, "horizon">>;
   createdAt: string;
   codeVersion: string;
   log?: (line: string) => void;
@@ -75,16 +88,17 @@ export async function loadSeries(
   const loaded = [];
   for (const f of files) loaded.push(await loadBarFile(f));
   const tf = timeframe ?? loaded[0].timeframe;
-  for (const s of loaded) {
-    if (s.timeframe !== tf) {
-      throw new RangeError(
-        `train: ${s.file} holds ${s.timeframe} bars, expected ${tf} (no resampling here)`,
-      );
+  // Coarser bars are built exactly as the feed builds them for `--replay --timeframe`.
+  const bars = loaded.map((s) => s.timeframe === tf ? s.bars : resampleBars(s.bars, tf));
+  loaded.forEach((s, i) => {
+    const got = bars[i].length > 0 ? bars[i][0].timeframe : tf;
+    if (got !== tf) {
+      throw new RangeError(`train: ${s.file} holds ${s.timeframe} bars, cannot make ${tf} of them`);
     }
-  }
+  });
   return {
-    series: loaded.map((s) => ({ symbol: s.symbol, timeframe: s.timeframe, bars: s.bars })),
-    raw: loaded.map((s) => s.bars),
+    series: loaded.map((s, i) => ({ symbol: s.symbol, timeframe: tf, bars: bars[i] })),
+    raw: bars,
   };
 }
 
@@ -111,7 +125,25 @@ export async function trainAgents(req: TrainRequest): Promise<AgentResult[]> {
   const out = req.outDir.replace(/[\\/]+$/, "");
   const results: AgentResult[] = [];
   const dsOpts: DatasetOptions = { window, labels };
-  for (const agent of req.agents) {
+  if (req.agents.includes("meta") && !req.agents.some((a) => a === "trend" || a === "pattern")) {
+    throw new RangeError(
+      "train: meta stacks the out-of-sample predictions of trend and/or pattern: train them " +
+        "in the same run (--agents trend,pattern,meta)",
+    );
+  }
+  const bases: BaseOutOfSample[] = [];
+  // meta last: it needs the base agents' out-of-sample predictions
+  const order = [
+    ...req.agents.filter((a) => a !== "meta"),
+    ...req.agents.filter((a) => a === "meta"),
+  ];
+  for (const agent of order) {
+    if (agent === "meta") {
+      results.push(
+        await trainMeta(req, bases, results, out, horizon, timeframe, dataSha, series, log),
+      );
+      continue;
+    }
     if (agent === "volatility" || agent === "regime") {
       // one series per model: the GARCH and the HMM describe a single instrument
       if (raw.length > 1) log(`${agent}: fitted on the first --data file only`);
@@ -142,6 +174,7 @@ export async function trainAgents(req: TrainRequest): Promise<AgentResult[]> {
         ),
     };
     const r = withLeakWarning(await walkForwardTrain(ds, opts), timeframe);
+    bases.push({ agent, ds, oosIndices: r.oosIndices, oosProbs: r.oosProbs });
     try {
       const card = buildNnCard({
         agent,
@@ -168,6 +201,60 @@ export async function trainAgents(req: TrainRequest): Promise<AgentResult[]> {
     }
   }
   return results;
+}
+
+async function trainMeta(
+  req: TrainRequest,
+  bases: readonly BaseOutOfSample[],
+  done: readonly AgentResult[],
+  out: string,
+  horizon: number,
+  timeframe: string,
+  dataSha256: string,
+  series: readonly SymbolSeries[],
+  log: (line: string) => void,
+): Promise<AgentResult> {
+  const opts: StackerOptions = {
+    ...DEFAULT_STACKER_OPTIONS,
+    embargo: Math.max(DEFAULT_STACKER_OPTIONS.embargo, horizon),
+    ...req.meta,
+    hitRate: { ...DEFAULT_STACKER_OPTIONS.hitRate, ...req.meta?.hitRate, horizon },
+    horizon,
+  };
+  const rows = joinOutOfSample(bases);
+  log(`meta: stacking ${rows.agents.join(" + ")} over ${rows.x.length} out-of-sample rows`);
+  const r = await trainStacker(
+    rows,
+    series,
+    opts,
+    (fold, n, ms) => log(`meta: fold ${fold.index + 1} (${n} run) ${(ms / 1000).toFixed(1)} s`),
+  );
+  try {
+    const leak = leakWarning(r.oos, timeframe);
+    const card = buildMetaCard({
+      result: r,
+      opts,
+      timeframe,
+      dataSha256,
+      createdAt: req.createdAt,
+      codeVersion: req.codeVersion,
+      baseCards: Object.fromEntries(
+        done.filter((d) => rows.agents.includes(d.agent)).map((d) => [d.agent, d.card.created_at]),
+      ),
+      leak,
+    });
+    const bytes = exportDenseToOnnx(r.model, {
+      temperature: r.temperature,
+      metadata: { agent: "meta", created_at: req.createdAt },
+    });
+    const modelPath = `${out}/meta.onnx`;
+    const cardPath = `${out}/meta.card.json`;
+    await Deno.writeFile(modelPath, bytes);
+    await writeCard(cardPath, card);
+    return { agent: "meta", card, cardPath, modelPath, leak };
+  } finally {
+    r.model.dispose();
+  }
 }
 
 export interface NnCardInputs {
@@ -239,8 +326,22 @@ const SHOWN = ["accuracy", "balanced_accuracy", "log_loss", "brier", "auc", "ran
 export function formatSummary(results: readonly AgentResult[]): string {
   const lines: string[] = [];
   for (const r of results) {
+    const comparison = (r.card.params.comparison ?? {}) as Record<
+      string,
+      Record<string, number | null>
+    >;
+    const uncalibrated = r.card.params.uncalibrated as Record<string, number | null> | undefined;
     const rows: [string, Record<string, number | null>][] = [
-      ["model (out-of-sample)", r.card.oos],
+      [r.agent === "meta" ? "meta learned (calibrated)" : "model (out-of-sample)", r.card.oos],
+      ...(uncalibrated
+        ? [["meta learned (raw)", uncalibrated] as [string, typeof uncalibrated]]
+        : []),
+      ...Object.entries(comparison).map(([k, m]) =>
+        [k === "average" || k === "weighted" ? `meta ${k}` : `${k} (same rows)`, m] as [
+          string,
+          Record<string, number | null>,
+        ]
+      ),
       ...Object.entries(r.card.baselines),
     ];
     const keys = SHOWN.filter((k) => rows.some(([, m]) => m[k] !== undefined && m[k] !== null))

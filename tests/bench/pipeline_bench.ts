@@ -3,10 +3,17 @@
 //   1. one symbol (BTCUSD daily): bar → its verdict on "orders", one bar in flight;
 //   2. 46 S&P 500 stocks: a clock step's bars at once → the last of their verdicts;
 //   3. the full replay path (`supervisor/main.ts --replay`) as a subprocess: bars/s.
+// Then the learned agents (tests/bench/models_bench.ts), on models trained here in a short
+// walk-forward on SPY daily (timed per fold) or read from --models DIR:
+//   4. agents: inference latency per agent per bar (p50/p99 against the issue's target);
+//   5. batch: batched against one-by-one inference for the 46 stocks' clock steps;
+//   6. replay-models: phase 3 again with --models (throughput and memory of that system).
+// Memory (RSS) of the bench process and of each replay subprocess is printed with them.
 // Prints a table; `--json FILE` writes the figures. Definitions are printed with them.
 //   deno task bench [--json FILE] [--pg] [--bars N] [--warmup N] [--cycles N]
 //                   [--cycle-warmup N] [--cycle-start YYYY-MM-DD] [--phase-cap-s S]
-//                   [--phases one,cycle46,replay]
+//                   [--phases one,cycle46,replay,agents,batch,replay-models]
+//                   [--models DIR] [--train-folds N] [--train-epochs N]
 import { parseArgs } from "node:util";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
@@ -18,13 +25,19 @@ import { clockSteps, type PhaseResult, runCycles, runOneSymbol } from "./pipelin
 import { runReplayPhase } from "./pipeline_replay.ts";
 import { type BenchReport, type PhaseReport, reportJson, reportTable } from "./pipeline_report.ts";
 import { type BenchTarget, DEFAULT_PG_URL, DEFAULT_REDIS_URL } from "./pipeline_system.ts";
+import { mainHeapMiB, NO_SAMPLES, procMemory } from "./memory.ts";
+import { trainBenchModels } from "./model_training.ts";
+import { loadServedModels, measureModels, SPY_FILE } from "./models_bench.ts";
+import { modelsJson, type ModelsReport, modelsTable } from "./models_report.ts";
 
 const DATA = new URL("../../../shared/data/", import.meta.url).pathname;
 const BTC_FILE = `${DATA}crypto_daily/BTCUSD_1d.csv`;
 const SP500_DIR = `${DATA}sp500_daily`;
 /** As the brief gives it: relative to the repository root, the subprocess's cwd. */
 const REPLAY_ARG = "../shared/data/crypto_daily/BTCUSD_1d.csv";
-const PHASES = ["one", "cycle46", "replay"] as const;
+const PHASES = ["one", "cycle46", "replay", "agents", "batch", "replay-models"] as const;
+const REPLAY_MODELS_BARS = 1000;
+const MODEL_PHASES: readonly string[] = ["agents", "batch", "replay-models"];
 /** Longer than the meta agent's 15 s deadline: a missing signal still yields a verdict. */
 const VERDICT_TIMEOUT_MS = 20_000;
 
@@ -38,6 +51,9 @@ interface Options {
   cycleStart: number;
   phaseCapMs: number;
   phases: Set<(typeof PHASES)[number]>;
+  models: string | null;
+  trainFolds: number;
+  trainEpochs: number;
 }
 
 function positiveInt(name: string, value: string, min: number): number {
@@ -61,6 +77,9 @@ function parseOptions(args: string[]): Options {
       "cycle-start": { type: "string", default: "2013-01-02" },
       "phase-cap-s": { type: "string", default: "180" },
       phases: { type: "string", default: PHASES.join(",") },
+      models: { type: "string" },
+      "train-folds": { type: "string", default: "2" },
+      "train-epochs": { type: "string", default: "4" },
     },
     strict: true,
     allowPositionals: false,
@@ -86,6 +105,9 @@ function parseOptions(args: string[]): Options {
     cycleStart,
     phaseCapMs: positiveInt("phase-cap-s", values["phase-cap-s"], 10) * 1000,
     phases,
+    models: values.models ?? null,
+    trainFolds: positiveInt("train-folds", values["train-folds"], 1),
+    trainEpochs: positiveInt("train-epochs", values["train-epochs"], 1),
   };
 }
 
@@ -160,8 +182,14 @@ async function cyclePhase(o: Options, target: BenchTarget, report: BenchReport) 
   if (r.stoppedEarly) report.errors.push(`46 symbols: ${r.stoppedEarly}`);
 }
 
-async function replayPhase(o: Options, target: BenchTarget, report: BenchReport) {
+async function replayPhase(
+  o: Options,
+  target: BenchTarget,
+  report: BenchReport,
+  models: ModelsReport,
+) {
   const r = await runReplayPhase(REPLAY_ARG, target, o.phaseCapMs);
+  models.memory.replay["replay subprocess, rule agents"] = r.memory;
   report.replay = {
     barsPerS: r.barsPerS,
     bars: r.timing.bars,
@@ -170,6 +198,62 @@ async function replayPhase(o: Options, target: BenchTarget, report: BenchReport)
     loop: r.loop,
     snapshotBytes: r.snapshotBytes,
   };
+}
+
+/** The models to serve: --models DIR, or trained now into a temp folder (timed per fold). */
+async function modelsDir(o: Options, models: ModelsReport): Promise<string> {
+  if (o.models !== null) return o.models;
+  const dir = await Deno.makeTempDir({ prefix: "bench-models-" });
+  console.error(
+    `pipeline bench: training (${o.trainFolds} folds × ${o.trainEpochs} epochs on SPY)…`,
+  );
+  models.training = await trainBenchModels({
+    data: SPY_FILE,
+    outDir: dir,
+    folds: o.trainFolds,
+    epochs: o.trainEpochs,
+  });
+  return dir;
+}
+
+async function modelPhases(o: Options, target: BenchTarget, models: ModelsReport): Promise<void> {
+  const dir = await modelsDir(o, models);
+  models.models = o.models === null ? `trained here into ${dir}` : o.models;
+  try {
+    if (o.phases.has("agents") || o.phases.has("batch")) {
+      console.error("pipeline bench: inference per agent, batched vs one-by-one…");
+      const served = await loadServedModels(dir);
+      try {
+        await measureModels(served, {
+          latency: o.phases.has("agents"),
+          batch: o.phases.has("batch"),
+          latencyFrom: "2021-06-01",
+          warmupBars: 100,
+          batchSteps: 150,
+          batchWarmup: 60,
+          batchStart: o.cycleStart,
+        }, models);
+      } finally {
+        await served.release();
+      }
+    }
+    if (o.phases.has("replay-models")) {
+      console.error("pipeline bench: replay with --models…");
+      // The last bars of the BTC file: long enough for the memory to settle, short enough
+      // for the bench's time budget.
+      const lines = Deno.readTextFileSync(BTC_FILE).trimEnd().split("\n");
+      const sliceDir = await Deno.makeTempDir({ prefix: "bench-replay-" });
+      const slice = `${sliceDir}/BTCUSD_1d.csv`;
+      Deno.writeTextFileSync(slice, [lines[0], ...lines.slice(-REPLAY_MODELS_BARS)].join("\n"));
+      const r = await runReplayPhase(slice, target, o.phaseCapMs, ["--models", dir])
+        .finally(() => Deno.remove(sliceDir, { recursive: true }).catch(() => {}));
+      models.memory.replay[
+        `replay subprocess, --models (${r.barsPerS.toFixed(1)} bars/s, ${r.timing.bars} bars)`
+      ] = r.memory;
+    }
+  } finally {
+    if (o.models === null) await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
 }
 
 async function main(): Promise<number> {
@@ -202,7 +286,15 @@ async function main(): Promise<number> {
     replay: null,
     errors: [],
   };
-  const phases: [(typeof PHASES)[number], string, typeof oneSymbolPhase][] = [
+  const models: ModelsReport = {
+    models: "—",
+    ortThreads: null,
+    latency: null,
+    batch: [],
+    training: null,
+    memory: { benchProcess: null, replay: {}, mainHeapMiB: null },
+  };
+  const phases: [(typeof PHASES)[number], string, typeof replayPhase][] = [
     ["one", "1 symbol", oneSymbolPhase],
     ["cycle46", "46 symbols", cyclePhase],
     ["replay", "replay", replayPhase],
@@ -211,16 +303,41 @@ async function main(): Promise<number> {
     if (!o.phases.has(key)) continue;
     console.error(`pipeline bench: ${name}…`);
     try {
-      await run(o, target, report);
+      await run(o, target, report, models);
     } catch (e) {
       report.errors.push(`${name}: ${(e as Error).message}`);
     }
   }
+  if (o.phases.has("one") || o.phases.has("cycle46")) {
+    // Peak so far: the agent workers of phases 1 and 2 are threads of this process.
+    const self = procMemory("self");
+    models.memory.benchProcess = self === null ? null : {
+      ...NO_SAMPLES,
+      maxRssMiB: self.rssMiB,
+      peakMiB: self.peakMiB,
+      maxThreads: self.threads,
+      samples: 1,
+    };
+  }
+  if (MODEL_PHASES.some((p) => o.phases.has(p as (typeof PHASES)[number]))) {
+    try {
+      await modelPhases(o, target, models);
+    } catch (e) {
+      report.errors.push(`models: ${(e as Error).message}`);
+    }
+  }
+  models.memory.mainHeapMiB = mainHeapMiB();
   report.machine.loadavg_end = loadavg();
+  // A missed latency target is a figure (like the pipeline's), different outputs an error.
+  if (models.batch.some((b) => b.mismatches > 0)) {
+    report.errors.push("batched inference: outputs differ from one-by-one");
+  }
   console.log(reportTable(report));
+  console.log("\n" + modelsTable(models));
   if (o.json !== null) {
     mkdirSync(dirname(o.json), { recursive: true });
-    writeFileSync(o.json, JSON.stringify(reportJson(report), null, 2) + "\n");
+    const json = { ...reportJson(report), models: modelsJson(models) };
+    writeFileSync(o.json, JSON.stringify(json, null, 2) + "\n");
     console.log(`\nwritten to ${o.json}`);
   }
   clearTimeout(watchdog);

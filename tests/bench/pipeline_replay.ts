@@ -8,6 +8,7 @@ import { AGENTS } from "../../supervisor/system.ts";
 import { snapshotKey } from "../../agents/runtime/actor.ts";
 import type { Bus } from "../../shared/bus/types.ts";
 import { barOrder, type HopRow, readTraces, serialLoop } from "./pipeline_hops.ts";
+import { type MemorySamples, sampleMemory } from "./memory.ts";
 
 export const REPO = new URL("../../", import.meta.url).pathname;
 
@@ -59,6 +60,8 @@ export interface ReplayResult {
   loop: HopRow[];
   /** Largest state snapshot seen per agent (bytes), sampled every second during the run. */
   snapshotBytes: Record<string, number>;
+  /** RSS of the subprocess (all its agent workers are threads of it), sampled. */
+  memory: MemorySamples;
 }
 
 /** Samples the agents' snapshot sizes until `stop` resolves. */
@@ -83,6 +86,8 @@ export async function runReplayPhase(
   file: string,
   target: BenchTarget,
   timeoutMs: number,
+  /** More arguments for main.ts (e.g. --models DIR). */
+  extraArgs: readonly string[] = [],
 ): Promise<ReplayResult> {
   const name = uniqueName("replay");
   const db = await scratchDatabase(name, target.pgUrl);
@@ -104,15 +109,26 @@ export async function runReplayPhase(
   const sampling = sampleSnapshots(observer, ended.promise);
   const started = performance.now();
   try {
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-all", "supervisor/main.ts", "--replay", file, "--no-admin"],
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-all",
+        "supervisor/main.ts",
+        "--replay",
+        file,
+        "--no-admin",
+        ...extraArgs,
+      ],
       cwd: REPO,
       env,
       clearEnv: true,
       stdout: "piped",
       stderr: "piped",
       signal: AbortSignal.timeout(timeoutMs),
-    }).output().finally(() => ended.resolve());
+    }).spawn();
+    const memory = sampleMemory(child.pid);
+    const out = await child.output().finally(() => ended.resolve());
+    const memorySamples = memory.stop();
     const wallMs = performance.now() - started;
     const stderr = new TextDecoder().decode(out.stderr);
     if (out.code !== 0) {
@@ -132,6 +148,7 @@ export async function runReplayPhase(
       exitCode: out.code,
       loop: serialLoop(traces, barOrder(traces)),
       snapshotBytes: await sampling,
+      memory: memorySamples,
     };
   } finally {
     ended.resolve();

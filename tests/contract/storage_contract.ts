@@ -19,11 +19,13 @@ import {
   equityCurve,
   insertDecision,
   insertFill,
+  insertOrderEvent,
   insertSignal,
   insertVeto,
   listAudit,
   listDecisions,
   listFills,
+  listOrderEvents,
   listOrders,
   listPositions,
   listSignals,
@@ -185,13 +187,14 @@ export function storageContract(label: string, factory: StoreFactory): void {
   Deno.test(`storage contract (${label}): migrations are recorded and idempotent`, async () => {
     const handle = await factory();
     try {
+      const all = ["0001_initial", "0002_order_events"];
       assert.deepEqual(await appliedMigrations(handle.store), []);
-      assert.deepEqual(await migrate(handle.store), ["0001_initial"]);
+      assert.deepEqual(await migrate(handle.store), all);
       assert.deepEqual(await migrate(handle.store), []);
-      assert.deepEqual(await appliedMigrations(handle.store), ["0001_initial"]);
-      const recorded = await sql<{ name: string }>`select name from kysely_migration`
+      assert.deepEqual(await appliedMigrations(handle.store), all);
+      const recorded = await sql<{ name: string }>`select name from kysely_migration order by name`
         .execute(handle.store.db);
-      assert.deepEqual(recorded.rows.map((r) => r.name), ["0001_initial"]);
+      assert.deepEqual(recorded.rows.map((r) => r.name), all);
       for (const table of TABLES) assert.equal(await count(handle.store, table), 0, table);
     } finally {
       await handle.dispose();
@@ -355,6 +358,43 @@ export function storageContract(label: string, factory: StoreFactory): void {
     assert.equal(o2?.reason, "second");
     assert.equal(o2?.updatedAt, 20);
     assert.equal(await count(store, "orders"), 2);
+  });
+
+  test("order events: every transition kept in order, redelivery stored once", async (store) => {
+    const sub = orderUpdate({ status: "submitted", type: "stop_market", filledQuantity: 0 });
+    const part = { ...sub, status: "partially_filled" as const, filledQuantity: 0.1 + 0.2 };
+    const done = { ...sub, status: "filled" as const, filledQuantity: 0.5, reason: "stop_loss" };
+    const other = orderUpdate({ clientOrderId: "o-2", status: "cancelled", reason: "kill_switch" });
+    assert.equal(await insertOrderEvent(store.db, "e1", sub, 2 ** 41), true);
+    assert.equal(await insertOrderEvent(store.db, "e2", other, 5), true);
+    assert.equal(await insertOrderEvent(store.db, "e3", part, 2 ** 41 + 1), true);
+    assert.equal(await insertOrderEvent(store.db, "e1", sub, 2 ** 41), false, "redelivery");
+    assert.equal(await insertOrderEvent(store.db, "e4", done, 2 ** 41 + 2), true);
+    const mine = await listOrderEvents(store.db, { clientOrderId: "o-1", limit: 10 });
+    assert.deepEqual(mine.map((e) => [e.eventId, e.status, e.filledQuantity, e.time]), [
+      ["e1", "submitted", 0, 2 ** 41],
+      ["e3", "partially_filled", 0.1 + 0.2, 2 ** 41 + 1],
+      ["e4", "filled", 0.5, 2 ** 41 + 2],
+    ]);
+    assert.equal(mine[0].type, "stop_market");
+    assert.equal(mine[2].reason, "stop_loss");
+    const all = await listOrderEvents(store.db, { limit: 10 });
+    assert.deepEqual(all.map((e) => e.eventId), ["e1", "e2", "e3", "e4"]);
+    assert.deepEqual(all[1], {
+      ...other,
+      eventId: "e2",
+      seq: all[1].seq,
+      type: "market",
+      filledQuantity: null,
+      time: 5,
+    });
+    for (let i = 1; i < all.length; i++) assert.ok(all[i].seq > all[i - 1].seq);
+    assert.equal(await count(store, "order_events"), 4);
+    await assert.rejects(
+      insertOrderEvent(store.db, "e5", { ...sub, status: "lost" as "new" }, 1),
+      /insertOrderEvent e5: status/,
+    );
+    await assert.rejects(listOrderEvents(store.db, { limit: 0 }), /limit must be an integer/);
   });
 
   test("orders: listing is newest first with symbol and status filters", async (store) => {

@@ -11,6 +11,8 @@ import {
   upsertPosition,
 } from "../../shared/storage/mod.ts";
 import type { TradingState } from "../../shared/messages/mod.ts";
+import { MemoryBus } from "../../shared/bus/mod.ts";
+import { parseConfig } from "../../shared/config/mod.ts";
 
 const TOKEN = "correct-horse-battery-staple";
 
@@ -48,6 +50,8 @@ async function harness(
     bus: "memory",
     mode: "paper",
     store,
+    streams: new MemoryBus({ namespace: "admin-api-test", maxLen: 1_000 }),
+    config: parseConfig({}),
     agents: () => Promise.resolve(opts.agents ?? [agent("trend", "running")]),
     tradingState: () => Promise.resolve(opts.tradingState ?? "ACTIVE"),
     command: (command, actor, reason) => {
@@ -233,6 +237,8 @@ Deno.test("a failing dependency → 500 JSON, and no audit row claims an effect"
     bus: "redis",
     mode: "paper",
     store: h.store,
+    streams: new MemoryBus({ namespace: "admin-api-test", maxLen: 1_000 }),
+    config: parseConfig({}),
     agents: () => Promise.reject(new Error("bus unreachable")),
     tradingState: () => Promise.resolve("ACTIVE"),
     command: () => Promise.reject(new Error("publish failed")),

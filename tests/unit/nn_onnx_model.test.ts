@@ -104,7 +104,7 @@ Deno.test("predict refuses wrong shapes, lengths and non-finite values; load ref
   );
   await assert.rejects(OnnxModel.load(new Uint8Array([1, 2, 3, 4])), /not an ONNX model/);
   await assert.rejects(OnnxModel.load("/nonexistent/model.onnx"), /cannot read ONNX model/);
-  assert.throws(() => configureOrt({ numThreads: 2 }), /already runs with numThreads=1/);
+  assert.throws(() => configureOrt({ numThreads: 64 }), /already runs with numThreads=\d+;/);
   assert.throws(() => configureOrt({ numThreads: 0 }), /numThreads must be an integer in 1..64/);
 });
 

@@ -18,7 +18,10 @@ import {
 
 const DAY = 86_400_000;
 const T = 19_000 * DAY + 3_600_000;
-const core = createRiskCore();
+// The sizing and exits of the first release (size at the cap, no stops): the join, the
+// trading state and the snapshot are what these tests are about (sizing modes and exits have
+// their own tests in risk_sizing_modes / risk_exits).
+const core = createRiskCore({ sizing: "max_fraction", stopPct: 0, stopAtrMult: 0 });
 
 function decision(
   symbol: string,
@@ -81,9 +84,31 @@ function command(n: number, c: Command["command"], target: string | null = null)
   });
 }
 
+/** The bar a decision descends from (risk joins decision, account and bar). */
+function barOf(d: AnyEnvelope): AnyEnvelope {
+  const x = d.data as Decision;
+  return makeEnvelope("bar", {
+    id: messageId("feed", "bar", `${x.symbol}:${x.barTime}`),
+    producer: "feed",
+    time: x.barTime,
+    corr: barId(x.symbol, x.barTime),
+  }, {
+    symbol: x.symbol,
+    timeframe: "1h",
+    time: x.barTime,
+    open: x.refPrice,
+    high: x.refPrice,
+    low: x.refPrice,
+    close: x.refPrice,
+    volume: 1,
+    seq: 0,
+  });
+}
+
+/** Runs the messages; every decision is preceded by its bar (as the feed publishes first). */
 function run(msgs: AnyEnvelope[], state: RiskState = core.init()) {
   const out: Output[] = [];
-  for (const m of msgs) {
+  for (const m of msgs.flatMap((m) => m.type === "decision" ? [barOf(m), m] : [m])) {
     const step = core.step(state, m, 0);
     state = step.state;
     out.push(...step.out);

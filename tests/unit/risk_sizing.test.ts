@@ -5,9 +5,15 @@ import type { Account, Decision } from "../../shared/messages/mod.ts";
 const opts: SizingOptions = {
   maxPositionFraction: 0.25,
   maxGrossExposure: 1,
+  maxNetExposure: 1,
+  maxSectorFraction: 1,
+  sectors: {},
+  maxOpenPositions: 20,
+  maxOrdersPerDay: 100,
   feeBps: 10,
   slippageBps: 5,
   quantityStep: 1e-8,
+  minQuantity: 0,
   minNotional: 0,
   rebalanceBand: 0,
 };

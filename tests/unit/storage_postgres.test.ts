@@ -66,9 +66,9 @@ Deno.test("postgres: schemas are isolated, including their migration records", a
   const a = await openDatabase(schemaUrl().url, { poolSize: 1 });
   const b = await openDatabase(schemaUrl().url, { poolSize: 1 });
   try {
-    assert.deepEqual(await migrate(a), ["0001_initial"]);
+    assert.deepEqual(await migrate(a), ["0001_initial", "0002_order_events"]);
     // b must not take a's kysely_migration table for its own.
-    assert.deepEqual(await migrate(b), ["0001_initial"]);
+    assert.deepEqual(await migrate(b), ["0001_initial", "0002_order_events"]);
     await insertFill(a.db, "f1", {
       clientOrderId: "o1",
       symbol: "BTC/USDT",

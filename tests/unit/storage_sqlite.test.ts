@@ -37,7 +37,7 @@ Deno.test("sqlite file: parent folders are created, WAL is on, data survives a r
     assert.equal(mode.rows[0].journal_mode, "wal");
     const busy = await sql<{ timeout: number }>`pragma busy_timeout`.execute(store.db);
     assert.equal(busy.rows[0].timeout, 5000);
-    assert.deepEqual(await migrate(store), ["0001_initial"]);
+    assert.deepEqual(await migrate(store), ["0001_initial", "0002_order_events"]);
     assert.equal(await insertFill(store.db, "f1", FILL), true);
     await store.close();
     await store.close(); // idempotent

@@ -56,8 +56,8 @@ Deno.test("parseTrainArgs: every bad argument is named", () => {
     ],
     [["--data", "a", "--out", "m", "--max-folds", "1.5"], /--max-folds: expected an integer/],
     [
-      ["--data", "a", "--out", "m", "--agents", "trend,meta"],
-      /--agents: unknown agent\(s\) 'meta'/,
+      ["--data", "a", "--out", "m", "--agents", "trend,bogus"],
+      /--agents: unknown agent\(s\) 'bogus'/,
     ],
     [["--data", "a", "--out", "m", "--agents", ","], /--agents: unknown agent\(s\) \(none given\)/],
     [["--data", "--out", "m"], /--data: missing value/],

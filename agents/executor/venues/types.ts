@@ -26,6 +26,11 @@ export interface VenueOrderRequest {
   limitPrice?: number;
   stopPrice?: number;
   reduceOnly?: boolean;
+  /**
+   * Protective exits attached to this entry, for venues with capabilities.nativeBrackets
+   * (Alpaca: order_class bracket, or oto with one leg). Others refuse it ("invalid").
+   */
+  bracket?: { stopLoss: number | null; takeProfit: number | null };
 }
 
 export type VenueOrderStatus =
@@ -73,12 +78,20 @@ export interface VenueBalances {
 }
 
 export interface VenueCapabilities {
-  /** Stop and stop-limit orders rest on the venue (else the executor emulates them on bars). */
+  /**
+   * Stop orders rest on the venue (else the executor emulates them on bars); when only some
+   * stop types do, nativeOrderTypes lists them.
+   */
   nativeStops: boolean;
   /** Brackets / OCO rest on the venue. */
   nativeBrackets: boolean;
   /** Orders can only be sent while the market is open (equities). */
   marketHours: boolean;
+  /**
+   * When present: exactly the order types that rest on the venue; submit refuses the others
+   * (VenueError "invalid") and the executor emulates them. Absent: all types are accepted.
+   */
+  nativeOrderTypes?: readonly OrderType[];
 }
 
 export type VenueErrorKind =
