@@ -17,6 +17,8 @@ import { formatRiskEvents, type ReplaySummary, replaySummary } from "./summary.t
 import { findModels, inSampleOverlaps, type LearnedModels } from "../agents/models.ts";
 import { readCard } from "../shared/learn/card.ts";
 import { checkVenueConfig } from "../agents/executor/venues/select.ts";
+import { operatorConfigProblems } from "../shared/config/operator.ts";
+import { writeReplayReport } from "./report/html.ts";
 import pg from "pg";
 
 const USAGE = `usage: deno task run [options]
@@ -28,6 +30,8 @@ const USAGE = `usage: deno task run [options]
   --timeframe TF     resample replay bars to TF (e.g. 15m from 5m files)
   --speed max|N      replay as fast as the agents go (default) or at N× real time
   --summary FILE     write the replay statistics, fills and equity curve as JSON
+  --report FILE      write the replay as one HTML page (equity, drawdown, monthly returns,
+                     trades, per-agent contribution)
   --compare FILE     print the statistics beside those of an earlier --summary FILE of the
                      same data (e.g. the placeholder rules beside --models DIR)
   --resume           continue an interrupted replay instead of starting it afresh
@@ -40,6 +44,8 @@ export interface CliOptions {
   summary: string | null;
   /** `--compare FILE`: an earlier run's summary to show beside this one. */
   compare: string | null;
+  /** `--report FILE`: the replay as one self-contained HTML page. */
+  report: string | null;
   resume: boolean;
   faults: Record<string, FaultPlan>;
   admin: boolean;
@@ -58,6 +64,7 @@ export function parseCli(args: string[]): CliOptions {
       speed: { type: "string", default: "max" },
       summary: { type: "string" },
       compare: { type: "string" },
+      report: { type: "string" },
       resume: { type: "boolean", default: false },
       fault: { type: "string", multiple: true },
       "no-admin": { type: "boolean", default: false },
@@ -84,9 +91,12 @@ export function parseCli(args: string[]): CliOptions {
   const newsPaths = values.news ?? [];
   if (
     replayPaths.length === 0 &&
-    (values.timeframe || values.summary || values.compare || newsPaths.length > 0)
+    (values.timeframe || values.summary || values.compare || values.report ||
+      newsPaths.length > 0)
   ) {
-    throw new Error("--timeframe, --summary, --compare and --news apply to --replay runs only");
+    throw new Error(
+      "--timeframe, --summary, --compare, --report and --news apply to --replay runs only",
+    );
   }
   return {
     replay: replayPaths.length > 0
@@ -94,6 +104,7 @@ export function parseCli(args: string[]): CliOptions {
       : null,
     summary: values.summary ?? null,
     compare: values.compare ?? null,
+    report: values.report ?? null,
     resume: values.resume,
     faults,
     admin: !values["no-admin"],
@@ -153,13 +164,23 @@ async function main(): Promise<number> {
     return 2;
   }
   setLogLevel(config.LOG_LEVEL);
-  for (const s of [config.ADMIN_TOKEN, config.REDIS_URL, config.DATABASE_URL]) registerSecret(s);
+  for (
+    const s of [
+      config.ADMIN_TOKEN,
+      config.REDIS_URL,
+      config.DATABASE_URL,
+      config.TELEGRAM_BOT_TOKEN,
+      config.TWILIO_AUTH_TOKEN,
+    ]
+  ) registerSecret(s);
   for (const s of [config.EXCHANGE_SECRET, config.EXCHANGE_PASSWORD, config.ALPACA_API_SECRET]) {
     registerSecret(s);
   }
   if (!cli.replay) {
     try {
       checkVenueConfig(config);
+      const operatorProblems = operatorConfigProblems(config);
+      if (operatorProblems.length > 0) throw new Error(operatorProblems.join("; "));
       if (config.TRADING_MODE === "live" && config.VENUE === "paper") {
         throw new Error("TRADING_MODE=live needs a real venue: set VENUE=ccxt or VENUE=alpaca");
       }
@@ -221,6 +242,7 @@ async function main(): Promise<number> {
     log,
     admin: cli.admin,
     models,
+    operator: cli.replay === null,
   });
   await system.start();
   log.info("bot started", {
@@ -307,6 +329,11 @@ async function report(
     mkdirSync(dirname(cli.summary), { recursive: true });
     writeFileSync(cli.summary, JSON.stringify({ ...summary, in_sample: inSample }, null, 2));
     console.log(`\nsummary written to ${cli.summary}`);
+  }
+  if (cli.report) {
+    mkdirSync(dirname(cli.report), { recursive: true });
+    await writeReplayReport(system.store, cli.report, summary);
+    console.log(`report written to ${cli.report}`);
   }
   if (compareProblem !== null) {
     console.error(`error: --compare ${cli.compare}: ${compareProblem}`);

@@ -21,6 +21,7 @@ import { type LearnedModels, NO_MODELS } from "../agents/models.ts";
 import type { ChildSpec } from "./spec.ts";
 import { WorkerChild } from "./worker_child.ts";
 import { type AgentView, createAdminApp } from "./admin/app.ts";
+import { createStoreView, type OperatorChannels, startOperatorChannels } from "./operator/mod.ts";
 
 /** Every agent the bot runs, in start order (consumers before the feed that drives them). */
 export const AGENTS = [
@@ -59,6 +60,8 @@ export interface SystemOptions {
   feed?: boolean;
   /** Trained models found by `findModels`; absent: the rule-based placeholders. */
   models?: LearnedModels;
+  /** Start the Telegram bot and SMS alerts when configured (not for replays: no texts). */
+  operator?: boolean;
 }
 
 export interface FeedDone {
@@ -79,6 +82,7 @@ export class TradingSystem {
   #server: Deno.HttpServer | null = null;
   /** Ends the admin API's open event streams, so shutting its server down does not wait. */
   readonly #adminClosing = new AbortController();
+  #operator: OperatorChannels | null = null;
   readonly feedDone = Promise.withResolvers<FeedDone>();
   readonly escalated = Promise.withResolvers<string>();
 
@@ -113,6 +117,24 @@ export class TradingSystem {
     const names: string[] = [...agents, ...(opts.feed === false ? [] : ["feed"])];
     const specs = names.map((name) => this.#spec(name, expected));
     this.supervisor.start(specs);
+    if (opts.operator) {
+      const c = opts.config;
+      const view = createStoreView({
+        store: this.store,
+        agents: () => this.agentViews(),
+        tradingState: () => this.tradingState(),
+        mode: c.TRADING_MODE,
+        initialCash: c.INITIAL_CASH,
+        timeZone: c.ALERT_TIMEZONE,
+      });
+      this.#operator = await startOperatorChannels({
+        config: c,
+        bus: opts.bus,
+        store: this.store,
+        view,
+        log: opts.log,
+      });
+    }
     if (opts.admin) this.#startAdmin();
   }
 
@@ -203,6 +225,14 @@ export class TradingSystem {
       command: (cmd, actor, reason) => this.command(cmd, actor, reason),
       restartAgent: (name) => this.supervisor.restart(name),
     }, { signal: this.#adminClosing.signal });
+    const telegram = this.#operator?.telegram;
+    if (config.TELEGRAM_WEBHOOK_URL && telegram) {
+      // Protected by Telegram's secret header, not by the admin bearer token.
+      app.post(
+        new URL(config.TELEGRAM_WEBHOOK_URL).pathname,
+        (c) => telegram.webhookHandler(c.req.raw),
+      );
+    }
     this.#server = Deno.serve({
       hostname: config.ADMIN_HOST,
       port: config.ADMIN_PORT,
@@ -268,6 +298,7 @@ export class TradingSystem {
     await this.supervisor.stop();
     this.#adminClosing.abort();
     if (this.#server) await this.#server.shutdown();
+    await this.#operator?.stop();
     await this.store?.close();
   }
 }
