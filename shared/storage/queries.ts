@@ -388,14 +388,27 @@ export async function countFills(db: Db): Promise<number> {
  * Every decision in ascending bar time (then id): a bulk read for reports, not for the
  * admin API's pages. Paged internally so no single query is unbounded.
  */
-export async function allDecisions(db: Db, page = 5_000): Promise<StoredDecision[]> {
+export async function allDecisions(db: Db, page = 10_000): Promise<StoredDecision[]> {
   const out: StoredDecision[] = [];
   checkLimit(page, "allDecisions: page");
-  for (let offset = 0;; offset += page) {
-    const rows = await db.selectFrom("decisions").selectAll()
-      .orderBy("bar_time", "asc").orderBy("id", "asc").limit(page).offset(offset).execute();
+  // Keyset pages (after the last row's key), not OFFSET: each page costs the same.
+  let after: { t: number | bigint | string; id: string } | null = null;
+  for (;;) {
+    let q = db.selectFrom("decisions").selectAll();
+    if (after !== null) {
+      const { t, id } = after;
+      q = q.where((eb) =>
+        eb.or([
+          eb("bar_time", ">", t as never),
+          eb.and([eb("bar_time", "=", t as never), eb("id", ">", id)]),
+        ])
+      );
+    }
+    const rows = await q.orderBy("bar_time", "asc").orderBy("id", "asc").limit(page).execute();
     out.push(...rows.map(decisionFromRow));
     if (rows.length < page) return out;
+    const last = rows[rows.length - 1];
+    after = { t: last.bar_time, id: last.id };
   }
 }
 
@@ -405,28 +418,51 @@ export async function allSignals(
   opts: { agent?: string; page?: number } = {},
 ): Promise<StoredSignal[]> {
   const agent = checkFilter(opts.agent, "allSignals: agent");
-  const page = checkLimit(opts.page ?? 5_000, "allSignals: page");
+  const page = checkLimit(opts.page ?? 10_000, "allSignals: page");
   const out: StoredSignal[] = [];
-  for (let offset = 0;; offset += page) {
+  let after: { t: number | bigint | string; id: string } | null = null;
+  for (;;) {
     let q = db.selectFrom("signals").selectAll();
     if (agent !== undefined) q = q.where("agent", "=", agent);
-    const rows = await q.orderBy("bar_time", "asc").orderBy("id", "asc").limit(page)
-      .offset(offset).execute();
+    if (after !== null) {
+      const { t, id } = after;
+      q = q.where((eb) =>
+        eb.or([
+          eb("bar_time", ">", t as never),
+          eb.and([eb("bar_time", "=", t as never), eb("id", ">", id)]),
+        ])
+      );
+    }
+    const rows = await q.orderBy("bar_time", "asc").orderBy("id", "asc").limit(page).execute();
     out.push(...rows.map(signalFromRow));
     if (rows.length < page) return out;
+    const last = rows[rows.length - 1];
+    after = { t: last.bar_time, id: last.id };
   }
 }
 
 /** Every order in ascending creation time (then client order id); a bulk read. */
-export async function allOrders(db: Db, page = 5_000): Promise<StoredOrder[]> {
+export async function allOrders(db: Db, page = 10_000): Promise<StoredOrder[]> {
   checkLimit(page, "allOrders: page");
   const out: StoredOrder[] = [];
-  for (let offset = 0;; offset += page) {
-    const rows = await db.selectFrom("orders").selectAll()
-      .orderBy("created_at", "asc").orderBy("client_order_id", "asc").limit(page)
-      .offset(offset).execute();
+  let after: { t: number | bigint | string; id: string } | null = null;
+  for (;;) {
+    let q = db.selectFrom("orders").selectAll();
+    if (after !== null) {
+      const { t, id } = after;
+      q = q.where((eb) =>
+        eb.or([
+          eb("created_at", ">", t as never),
+          eb.and([eb("created_at", "=", t as never), eb("client_order_id", ">", id)]),
+        ])
+      );
+    }
+    const rows = await q.orderBy("created_at", "asc").orderBy("client_order_id", "asc")
+      .limit(page).execute();
     out.push(...rows.map(orderFromRow));
     if (rows.length < page) return out;
+    const last = rows[rows.length - 1];
+    after = { t: last.created_at, id: last.client_order_id };
   }
 }
 
