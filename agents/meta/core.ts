@@ -8,7 +8,10 @@
 // regime agent says "range", the trend agent's weight is multiplied by `trendWeightInRange`
 // (0.5): trend following is least reliable in a range-bound market.
 // Hit rates: every bar's close resolves the calls made `hitRate.horizon` bars earlier; a
-// decision at bar t counts only calls resolved by closes at or before t.
+// decision at bar t counts only calls resolved by closes at or before t. A bar's close goes
+// into the hit track when the bar is decided, not when it arrives: bars can run any number
+// of bars ahead of the signals, and a call recorded after its bar had been forgotten by the
+// bounded track would never resolve, so the weights would depend on message interleaving.
 import { z } from "zod";
 import type { AgentCore, Output, Step } from "../runtime/core.ts";
 import {
@@ -228,7 +231,6 @@ export function metaCollector(opts: MetaOptions) {
       let p: PendingBar | null;
       if (msg.type === "bar") {
         const b = msg.data;
-        recordBar(state.track[b.symbol] ??= emptyHitTrack(), b.time, b.close, opts.hitRate);
         p = collect(state, b.symbol, b.time, now);
         if (p === null || p.close !== null) return [];
         p.close = b.close;
@@ -244,7 +246,8 @@ export function metaCollector(opts: MetaOptions) {
       }
       const out = complete(p) ? [take(state, p, p.frozen ? "deadline passed" : null)] : [];
       out.push(...evictOverflow(state));
-      return out;
+      // in bar order, so that each symbol's hit track takes its closes in time order
+      return out.sort((a, b) => a.p.barTime - b.p.barTime);
     },
     onTick(state: MetaState, now: number): ReadyBar[] {
       const due = Object.values(state.pending)
@@ -293,10 +296,13 @@ export function decideReady(
   fallbackNote: string | null = null,
 ): Output {
   const { p } = r;
-  const track = state.track[p.symbol];
+  if (p.close === null) throw new Error(`meta: no bar for ${p.symbol} at ${p.barTime}`);
+  const track = state.track[p.symbol] ??= emptyHitTrack();
+  // the bar's own close first: it resolves the calls made `horizon` bars before it
+  recordBar(track, p.barTime, p.close, opts.hitRate);
   const decision = buildDecision(p, opts, r.note, track, learned, fallbackNote);
   recordCalls(
-    state.track[p.symbol] ??= emptyHitTrack(),
+    track,
     p.barTime,
     decision.votes.map((v) => ({ agent: v.agent, probs: v.probs })),
     opts.hitRate,

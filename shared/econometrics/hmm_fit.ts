@@ -277,6 +277,9 @@ export function canonicalStateOrder(model: HmmModel): HmmModel {
   };
 }
 
+/** The smallest positive normal double (2^-1022). */
+const MIN_NORMAL = 2 ** -1022;
+
 /** Fits a K-state diagonal Gaussian HMM to one observation sequence by Baum–Welch. */
 export function fitHmm(observations: readonly HmmObservation[], opts: HmmFitOptions): HmmFit {
   const K = opts.states;
@@ -303,9 +306,19 @@ export function fitHmm(observations: readonly HmmObservation[], opts: HmmFitOpti
   const d = rows[0].length;
   if (d < 1) throw new RangeError("fitHmm observations need at least one value each");
   const stats = columnStats(rows, d);
+  const floors = stats.variance.map((v) => v * floorFraction);
   stats.variance.forEach((v, j) => {
     if (!(v > 0)) {
       throw new RangeError(`fitHmm: observation dimension ${j} is constant; nothing to fit`);
+    }
+    // A floor below the smallest normal double has an infinite or imprecise reciprocal
+    // (the density's precision): the likelihood would overflow. Such a dimension is
+    // constant to within floating point; rescaling the data makes it fittable.
+    if (!(floors[j] >= MIN_NORMAL)) {
+      throw new RangeError(
+        `fitHmm: observation dimension ${j} is numerically constant (variance ${v}, floor ` +
+          `${floors[j]} below ${MIN_NORMAL}); rescale the data`,
+      );
     }
   });
   const w: Work = {
@@ -313,7 +326,7 @@ export function fitHmm(observations: readonly HmmObservation[], opts: HmmFitOpti
     T,
     K,
     d,
-    floors: stats.variance.map((v) => v * floorFraction),
+    floors,
     logB: new Float64Array(T * K),
     logAlpha: new Float64Array(T * K),
     logBeta: new Float64Array(T * K),

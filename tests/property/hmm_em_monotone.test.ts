@@ -21,8 +21,19 @@ const seriesArb = fc.record({
     rows.push(values.slice(i, i + dims).map((v) => v * scale));
   }
   return rows;
-}).filter((rows) => rows[0].every((_, j) => rows.some((r) => r[j] !== rows[0][j])) // no constant dimension
-);
+}).filter((rows) => rows[0].every((_, j) => variance(rows.map((r) => r[j])) >= MIN_VARIANCE));
+
+/**
+ * Every dimension must vary by more than rounding: fitHmm refuses a dimension whose variance
+ * floor (1e-6 × its variance) is not a normal double, e.g. zeros and a few denormals, whose
+ * variance underflows. 1e-280 keeps tiny scales (values around 1e-140) in the property.
+ */
+const MIN_VARIANCE = 1e-280;
+
+function variance(xs: number[]): number {
+  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return xs.reduce((a, x) => a + (x - m) ** 2, 0) / xs.length;
+}
 
 Deno.test("property: EM log-likelihood never decreases (K = 1..3, d = 1..2)", () => {
   fc.assert(
@@ -53,4 +64,24 @@ Deno.test("property: EM log-likelihood never decreases (K = 1..3, d = 1..2)", ()
     ),
     { numRuns: 150 },
   );
+});
+
+Deno.test("fitHmm refuses a numerically constant dimension with a clear error", () => {
+  const zeros = Array.from({ length: 20 }, () => [0]);
+  // the shrunk counterexample: the variance of zeros and one denormal underflows to 0
+  assert.throws(
+    () => fitHmm([...zeros, [-5e-324]], { states: 1, seed: 0 }),
+    /dimension 0 is constant; nothing to fit/,
+  );
+  // variance ~1e-311 is positive, but its floor's reciprocal would overflow
+  const tiny = zeros.map((_, i) => [(i % 3 - 1) * 1e-155]);
+  assert.throws(
+    () => fitHmm(tiny, { states: 2, seed: 0 }),
+    /dimension 0 is numerically constant .*rescale the data/,
+  );
+  // the same shape at a scale the floor can carry fits, and EM does not lower ln L
+  const small = zeros.map((_, i) => [(i % 3 - 1) * 1e-140 * (1 + i / 20)]);
+  const fit = fitHmm(small, { states: 2, seed: 0, maxIter: 20, tol: 0 });
+  assert.ok(fit.history.every(Number.isFinite));
+  assert.ok(fit.history.at(-1)! >= fit.history[0]);
 });

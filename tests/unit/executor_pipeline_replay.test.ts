@@ -1,6 +1,7 @@
 // meta → risk → executor on real daily bars (etf_daily/SPY.csv, 2018..2019), delivered under
 // random schedules with redeliveries: the same decisions, verdicts, fills and accounts come
-// out every time, orders fill at the next bar's open, and the replay statistics add up.
+// out every time, orders fill at the next bar's open (protective stops inside the bar's
+// range), and the replay statistics add up.
 import assert from "node:assert/strict";
 import { createExecutorCore } from "../../agents/executor/core.ts";
 import { createMetaCore } from "../../agents/meta/core.ts";
@@ -182,22 +183,43 @@ Deno.test("pipeline: replays give identical decisions, verdicts, fills and accou
   assert.equal(ids("decisions").length, bars.length);
   assert.equal(ids("orders").length, bars.length);
 
-  // every order fills at the open of the bar after the one it was decided on
+  // every order fills at the open of the bar after the one it was decided on; the other
+  // fills are the executor's protective stops (risk's default fixed-% / ATR stops): sells at
+  // the stop inside the bar's range, or at the open when the bar gapped through it
   const times = bars.map((b) => b.time);
   const verdicts = logs.get("orders")!.map((m) => m.data as Verdict);
   const decidedAt = new Map(
     verdicts.filter((v) => v.order).map((v) => [v.order!.clientOrderId, v.barTime]),
   );
   const events = logs.get("exec.events")!;
+  const stopIds = new Set(
+    events.flatMap((m) =>
+      m.type === "order_update" && m.data.type === "stop_market" && m.data.status === "filled"
+        ? [m.data.clientOrderId]
+        : []
+    ),
+  );
   const fills = events.filter((m) => m.type === "fill").map((m) => m.data as Fill);
   assert.ok(fills.length >= 10, `only ${fills.length} fills`);
+  let stopFills = 0;
   for (const f of fills) {
-    const t = decidedAt.get(f.clientOrderId)!;
-    assert.equal(f.barTime, times[times.indexOf(t) + 1]);
     const bar = bars.find((b) => b.time === f.barTime)!;
-    const open = bar.type === "bar" ? bar.data.open : NaN;
-    assert.equal(f.price, f.side === "buy" ? open * 1.0005 : open * 0.9995);
+    if (bar.type !== "bar") throw new Error("not a bar");
+    const t = decidedAt.get(f.clientOrderId);
+    if (t === undefined) {
+      assert.ok(stopIds.has(f.clientOrderId), `${f.clientOrderId}: a fill of no order`);
+      assert.equal(f.side, "sell");
+      const base = f.price / 0.9995;
+      const eps = 1e-9 * bar.data.open;
+      assert.ok(base >= bar.data.low - eps && base <= bar.data.open + eps, `stop at ${base}`);
+      stopFills++;
+      continue;
+    }
+    assert.equal(f.barTime, times[times.indexOf(t) + 1]);
+    assert.equal(f.price, f.side === "buy" ? bar.data.open * 1.0005 : bar.data.open * 0.9995);
   }
+  assert.equal(stopFills, stopIds.size);
+  assert.ok(stopFills > 0 && stopFills < fills.length, `${stopFills} stop fills`);
 
   // replay statistics from the executor's accounts (one per bar) and fills
   const accounts = events.filter((m) => m.type === "account").map((m) => m.data as Account);

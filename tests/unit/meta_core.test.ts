@@ -141,6 +141,30 @@ Deno.test("meta: a range regime halves the trend agent's weight", () => {
   assert.equal(d.votes[0].confidence, 0.6);
 });
 
+Deno.test("meta: hit-rate weights do not depend on how far the bars run ahead of the signals", () => {
+  const DAY = 86_400_000;
+  const n = 200; // well beyond the hit track's bar memory (horizon + 1 + 64)
+  const closes = Array.from({ length: n }, (_, i) => 100 + 10 * Math.sin(i / 3) + i / 10);
+  const bars = closes.map((c, i) => bar("AAA", T + i * DAY, c));
+  const signals = closes.flatMap((_, i) => {
+    const t = T + i * DAY;
+    // right about the next close four times in five: a skill the hit rate picks up
+    const rises = closes[i + 1] > closes[i];
+    const up = rises !== (i % 5 === 0) ? 0.7 : 0.3;
+    return [trend("AAA", t, up), vol("AAA", t), regime("AAA", t)];
+  });
+  const interleaved = bars.flatMap((b, i) => [b, ...signals.slice(3 * i, 3 * i + 3)]);
+  const decide = (msgs: AnyEnvelope[]) =>
+    new Map(run(createMetaCore(), msgs).out.map((o) => [o.msg.id, decisionOf(o)]));
+  const lockstep = decide(interleaved);
+  const barsFirst = decide([...bars, ...signals]);
+  assert.equal(lockstep.size, n);
+  assert.deepEqual(barsFirst, lockstep);
+  // the weights did move off 1 (enough calls resolved), so the comparison means something
+  const last = lockstep.get(messageId("meta", "decision", `AAA:${T + (n - 1) * DAY}`))!;
+  assert.notEqual(last.votes[0].weight, last.votes[0].confidence);
+});
+
 Deno.test("meta: at the deadline the bar is decided with what is in; silent agents are missing", () => {
   const core = createMetaCore({ deadlineMs: 1000 });
   let { state } = run(core, [bar("AAA", T), trend("AAA", T)], 5000);
