@@ -38,7 +38,7 @@ import {
 } from "./paper.ts";
 import { emulate, orderProblem } from "./emulate.ts";
 import { type OrderEvent, transition } from "./order_state.ts";
-import { mergeProtection, type ProtectionLevels } from "./protection.ts";
+import { mergeProtection, type ProtectionLevels, protectiveIdFor } from "./protection.ts";
 
 export interface ExecutorOptions extends CostModel {
   initialCash: number;
@@ -119,6 +119,13 @@ export interface ExecutorState extends Book {
   decisionIds: string[];
   orderIds: string[];
   commandIds: string[];
+  /**
+   * Client order ids of the protective orders placed, per symbol (most recent `idMemory`).
+   * A level can need a second order (its first was cancelled with the position closed, or
+   * filled while an entry kept the level alive): that one gets a fresh id, never one that
+   * already named an order, whose fill and updates consumers would take for redeliveries.
+   */
+  protectiveIds: Record<string, string[]>;
 }
 
 const PositionStateSchema = z.object({
@@ -157,6 +164,7 @@ const ExecutorStateSchema = z.object({
   decisionIds: z.array(z.string()),
   orderIds: z.array(z.string()),
   commandIds: z.array(z.string()).default([]),
+  protectiveIds: z.record(z.string(), z.array(z.string())).default({}),
 });
 
 /** Where an order_update or fill sits on the event timeline. */
@@ -269,15 +277,15 @@ export function createExecutorCore(
     );
 
   function protectiveOrder(
+    clientOrderId: string,
     symbol: string,
     role: "stop_loss" | "take_profit",
     price: number,
-    decisionId: string,
     quantity: number,
     refPrice: number,
   ): Order {
     return {
-      clientOrderId: clientOrderIdFor(`${decisionId}:${role}`),
+      clientOrderId,
       symbol,
       side: "sell",
       quantity,
@@ -307,20 +315,32 @@ export function createExecutorCore(
     const refPrice = state.positions[symbol].lastPrice || state.positions[symbol].avgPrice;
     for (const role of PROTECTIVE as ("stop_loss" | "take_profit")[]) {
       const level = role === "stop_loss" ? levels?.stopLoss : levels?.takeProfit;
-      const want = level == null
-        ? null
-        : protectiveOrder(symbol, role, level.price, level.decisionId, qty, refPrice);
+      let kept = false;
       for (const p of resting.filter((r) => r.role === role)) {
-        if (want !== null && p.order.clientOrderId === want.clientOrderId) {
+        if (level != null && isOrderOf(p, level)) {
           // The same order: follow the position's size (an amendment, not a new order).
           p.order.quantity = qty;
+          kept = true;
         } else out.push(move(state, p, { kind: "cancel" }, "replaced", at));
       }
-      if (want !== null && state.pending[want.clientOrderId] === undefined) {
-        out.push(...accept(state, want, level!.decisionId, decidedAt, role, at, levels!.basis));
-      }
+      if (level == null || kept) continue;
+      const used = state.protectiveIds[symbol] ?? [];
+      const id = protectiveIdFor(
+        level.decisionId,
+        role,
+        (x) => used.includes(x) || state.pending[x] !== undefined,
+      );
+      remember(state.protectiveIds[symbol] ??= [], id);
+      const order = protectiveOrder(id, symbol, role, level.price, qty, refPrice);
+      out.push(...accept(state, order, level.decisionId, decidedAt, role, at, levels!.basis));
     }
     return out;
+  }
+
+  /** Whether resting protective order `p` is the order of `level` (its decision and price). */
+  function isOrderOf(p: PendingOrder, level: { price: number; decisionId: string }): boolean {
+    const price = p.role === "stop_loss" ? p.order.stopPrice : p.order.limitPrice;
+    return p.decisionId === level.decisionId && price === level.price;
   }
 
   function fillOutputs(
@@ -350,6 +370,13 @@ export function createExecutorCore(
   /** Trades working order `p` on `bar` at `price`: a fill, or a rejection with the reason. */
   function trade(state: ExecutorState, p: PendingOrder, price: number, bar: Bar): Output[] {
     const at = { time: bar.time, corr: barId(bar.symbol, bar.time) };
+    if (PROTECTIVE.includes(p.role)) {
+      // A protective exit closes the position as it is now: an order at the open of this bar
+      // may have changed it since the exit was last sized (at the previous bar's close).
+      const qty = held(state, bar.symbol);
+      if (qty <= 0) return [move(state, p, { kind: "cancel" }, "position_closed", at)];
+      p.order.quantity = qty;
+    }
     const book: Book = { cash: state.cash, fees: state.fees, positions: state.positions };
     const r = executeAt(book, p.order, price, opts);
     if (r.status !== "filled") {
@@ -563,6 +590,7 @@ export function createExecutorCore(
       decisionIds: [],
       orderIds: [],
       commandIds: [],
+      protectiveIds: {},
     }),
     step(state: ExecutorState, msg: AnyEnvelope): Step<ExecutorState> {
       if (msg.type === "bar") return { state, out: onBar(state, msg.data) };

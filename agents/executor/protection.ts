@@ -1,6 +1,6 @@
 // Protective levels of an open (long) position: a stop-loss and a take-profit, each with the
 // decision it came from (its client order id derives from that). Pure.
-import type { Protection } from "../../shared/messages/mod.ts";
+import { clientOrderIdFor, type Protection } from "../../shared/messages/mod.ts";
 
 export interface Level {
   price: number;
@@ -36,4 +36,22 @@ export function mergeProtection(
     ? oldTp
     : { price: next.takeProfit, decisionId };
   return { stopLoss, takeProfit, basis: next.basis };
+}
+
+/**
+ * The client order id of a new protective order for a level: derived from the level's
+ * decision and the role, with a counter when that id already named an order (`taken`). A
+ * level can need a second order (the first was cancelled when the position closed, or filled
+ * while an entry kept the level alive); under a reused id its fill and updates would look
+ * like redeliveries to every consumer, which drop them. Deterministic for a given `taken`.
+ */
+export function protectiveIdFor(
+  decisionId: string,
+  role: "stop_loss" | "take_profit",
+  taken: (clientOrderId: string) => boolean,
+): string {
+  for (let k = 1;; k++) {
+    const id = clientOrderIdFor(k === 1 ? `${decisionId}:${role}` : `${decisionId}:${role}:${k}`);
+    if (!taken(id)) return id;
+  }
 }

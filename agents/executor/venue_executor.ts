@@ -38,7 +38,7 @@ import {
   transition,
 } from "./order_state.ts";
 import { emulate } from "./emulate.ts";
-import { mergeProtection, type ProtectionLevels } from "./protection.ts";
+import { mergeProtection, type ProtectionLevels, protectiveIdFor } from "./protection.ts";
 import { diffWithVenue, isClean, type Reconciliation } from "./reconcile.ts";
 import type { OrderRole } from "./core.ts";
 
@@ -472,14 +472,22 @@ export function createVenueExecutorCore(
     }
     for (const role of ["stop_loss", "take_profit"] as const) {
       const level = role === "stop_loss" ? levels?.stopLoss : levels?.takeProfit;
-      const id = level == null ? null : clientOrderIdFor(`${level.decisionId}:${role}`);
+      let kept = false;
       for (const t of resting.filter((r) => r.role === role)) {
-        if (t.order.clientOrderId !== id) await cancel(s, t, "replaced", c);
-        else if (t.emulated && !t.atVenue) t.order.quantity = qty;
+        if (level == null || !isOrderOf(t, level)) await cancel(s, t, "replaced", c);
+        else {
+          kept = true;
+          if (t.emulated && !t.atVenue) t.order.quantity = qty;
+        }
       }
-      if (level == null || id === null || s.orders[id] !== undefined || s.doneIds.includes(id)) {
-        continue;
-      }
+      if (level == null || kept) continue;
+      // A level whose order is done (cancelled with the position closed, or filled while an
+      // entry kept the level) protects the next position under a fresh id.
+      const id = protectiveIdFor(
+        level.decisionId,
+        role,
+        (x) => s.orders[x] !== undefined || s.doneIds.includes(x),
+      );
       const t = track(
         s,
         {
@@ -498,6 +506,12 @@ export function createVenueExecutorCore(
       );
       await place(s, t, c);
     }
+  }
+
+  /** Whether resting protective order `t` is the order of `level` (its decision and price). */
+  function isOrderOf(t: Tracked, level: { price: number; decisionId: string }): boolean {
+    const price = t.role === "stop_loss" ? t.order.stopPrice : t.order.limitPrice;
+    return t.decisionId === level.decisionId && price === level.price;
   }
 
   /** Emulated orders of the bar's symbol whose level the bar trades through go to the venue. */

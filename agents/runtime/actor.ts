@@ -1,9 +1,10 @@
 // The thin actor shell around a pure core: consume, validate, step, publish, persist, ack.
 //
-// Order of effects per message: publish outputs → run the side effect (ledger writes) →
-// save the state snapshot → acknowledge. A crash anywhere before the ack leaves the entry
-// pending, so it is redelivered; outputs carry deterministic ids and every core ignores a
-// message it has already seen, so redelivery never doubles an effect.
+// Order of effects per batch: run the side effect (ledger writes, idempotent by id) → one
+// atomic bus commit of the outputs, the state snapshot and the acknowledgements. A crash
+// before the commit leaves the entries pending, so they are redelivered to a state that has
+// not seen them and give the same outputs (deterministic ids); after it, none of the three
+// is redone. Every core also ignores a message it has already seen.
 import type { Bus, Delivery } from "../../shared/bus/types.ts";
 import { GroupConsumer } from "../../shared/bus/consumer.ts";
 import {
@@ -109,10 +110,9 @@ export class Actor<S> {
         nextTick = Date.now() + (opts.core.tickMs ?? 1000);
         const step = opts.core.tick(this.#state, Date.now());
         this.#state = step.state;
-        if (step.out.length > 0) {
-          await this.#publish(step.out);
-          await this.#saveSnapshot();
-        }
+        // A tick's outputs and the state that says they were sent go together, like a
+        // message's: a crash between the two would send them again after the restart.
+        if (step.out.length > 0) await this.#commit([], [], step.out);
       }
     }
   }
@@ -232,7 +232,7 @@ export class Actor<S> {
   }
 
   async #commit(done: Delivery[], inputs: AnyEnvelope[], outputs: Output[]): Promise<void> {
-    if (done.length === 0) return;
+    if (done.length === 0 && outputs.length === 0) return;
     this.#inFlightSince = performance.now();
     const { bus, core, effect, group } = this.opts;
     if (effect) await effect(inputs, outputs);
@@ -247,19 +247,6 @@ export class Actor<S> {
       ack: [...byStream].map(([stream, ids]) => ({ stream, group, ids })),
     });
     this.#status.processed += done.length;
-  }
-
-  /** Publishes in order; commands issued together are pipelined on the connection. */
-  async #publish(outputs: Output[]): Promise<void> {
-    await Promise.all(
-      outputs.map((o) => this.opts.bus.publish(o.stream, encode(o.msg, o.stream))),
-    );
-  }
-
-  async #saveSnapshot(): Promise<void> {
-    const { core, bus, group } = this.opts;
-    if (!core.snapshot) return;
-    await bus.kvSet(snapshotKey(group), JSON.stringify(core.snapshot(this.#state)));
   }
 
   /** The state as of the last acknowledged message. */
