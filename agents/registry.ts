@@ -83,6 +83,13 @@ export function inputsOf(name: string): readonly string[] {
   }
 }
 
+/** How long meta waits for a silent agent: wall-clock live, REPLAY_META_DEADLINE_MS in replays. */
+export function metaDeadlineMs(init: Pick<WorkerInit, "config" | "replay">): number {
+  return init.replay === undefined
+    ? init.config.META_DEADLINE_MS
+    : init.config.REPLAY_META_DEADLINE_MS;
+}
+
 /** The learned core of `agent` from the models folder, or null to keep the rule core. */
 async function learnedCore(
   agent: string,
@@ -115,7 +122,7 @@ async function learnedCore(
         card,
         options: {
           expected: init.expectedAgents as PredictiveAgent[],
-          deadlineMs: init.config.META_DEADLINE_MS,
+          deadlineMs: metaDeadlineMs(init),
           minConfidence: init.config.META_MIN_CONFIDENCE,
           maxDisagreement: init.config.META_MAX_DISAGREEMENT,
         },
@@ -133,7 +140,11 @@ export async function buildAgent(init: WorkerInit, _bus: Bus, log: Logger): Prom
   if (init.agent === "executor" && init.replay === undefined && init.config.VENUE !== "paper") {
     return await venueExecutor(init.config, log);
   }
-  const core = coreFor(init.agent, init.config, init.expectedAgents);
+  const core = coreFor(
+    init.agent,
+    { ...init.config, META_DEADLINE_MS: metaDeadlineMs(init) },
+    init.expectedAgents,
+  );
   if (init.agent !== "ledger") return { core };
   const store = await openDatabase(init.config.DATABASE_URL);
   await migrate(store);

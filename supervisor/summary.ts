@@ -1,11 +1,12 @@
 // The replay summary: statistics recomputable by anyone from the fills and the data.
 import {
   buyHoldReturn,
+  compareFillsForMatching,
   computeStats,
   inferPeriodsPerYear,
   type ReplayStats,
 } from "../shared/stats/mod.ts";
-import { equityCurve, listFills, type Store } from "../shared/storage/mod.ts";
+import { equityCurve, listFills, type Store, type StoredFill } from "../shared/storage/mod.ts";
 import type { FeedDone } from "./system.ts";
 import type { Bus } from "../shared/bus/types.ts";
 import { decode, STREAMS } from "../shared/messages/mod.ts";
@@ -40,6 +41,28 @@ export interface ReplaySummary extends ReplayStats {
   equity_curve: [number, number][];
 }
 
+/**
+ * Every stored fill, and the same fills as the round-trip matcher wants them (time, symbol, buys
+ * before sells): the summary and the HTML report share this so their round trips are the same.
+ */
+export async function fillsInMatchingOrder(
+  store: Store,
+): Promise<{ stored: StoredFill[]; fills: SummaryFill[] }> {
+  const stored = await listFills(store.db, { limit: 10_000 });
+  if (stored.length >= 10_000) throw new Error("more than 10,000 fills: page through listFills");
+  const fills: SummaryFill[] = stored
+    .map((f) => ({
+      time: f.barTime,
+      symbol: f.symbol,
+      side: f.side,
+      quantity: f.quantity,
+      price: f.price,
+      fee: f.fee,
+    }))
+    .sort(compareFillsForMatching);
+  return { stored, fills };
+}
+
 /** The alerts published during the run (ops.alerts), oldest first. */
 export async function riskEvents(bus: Bus): Promise<RiskEvent[]> {
   const out: RiskEvent[] = [];
@@ -72,18 +95,7 @@ export async function replaySummary(
   agents = "placeholder rules",
 ): Promise<ReplaySummary> {
   const curve = (await equityCurve(store.db)).map((p) => [p.barTime, p.equity] as [number, number]);
-  const stored = await listFills(store.db, { limit: 10_000 });
-  const fills: SummaryFill[] = stored
-    .map((f) => ({
-      time: f.barTime,
-      symbol: f.symbol,
-      side: f.side,
-      quantity: f.quantity,
-      price: f.price,
-      fee: f.fee,
-    }))
-    .sort((a, b) => a.time - b.time || (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
-  if (stored.length >= 10_000) throw new Error("more than 10,000 fills: page through listFills");
+  const { fills } = await fillsInMatchingOrder(store);
   const stats = computeStats({
     equityCurve: curve,
     fills,

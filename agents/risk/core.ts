@@ -8,10 +8,15 @@
 // tightened stop travels as the verdict's `protection`; maximum holding time and "flat"
 // decisions are reduce-only market sells. The executor works the levels.
 //
-// Everything that must come out the same in a replay and live is derived from per-symbol
-// ordered inputs: bars (md.bars, in time order per symbol), accounts and fills (exec.events,
-// in the executor's order). Loss limits and loss streaks are checked as accounts and fills
-// arrive, before the join, so the verdict of bar t already reflects them.
+// Determinism: the executor's events (accounts and fills on exec.events) are one ordered
+// sequence, and risk applies them strictly in that order, judging the decision of bar (s, t)
+// at the point of the executor's account of (s, t): after exactly the fills, loss limits and
+// loss streaks that came before that account, and before any that came after it. Events that
+// arrive while the decision (or bar) at the head is still on its way wait in `execQueue`. So
+// every shared limit (trading state, breakers, orders per day, the trade record) is read and
+// written in one order however md.bars, decisions and exec.events interleave. The executor
+// needs the verdict of (s, t) before it processes (s, t + 1), so the wait is short and the
+// queue holds about one clock step of events.
 import type { AgentCore, Output, Step } from "../runtime/core.ts";
 import {
   type Account,
@@ -125,7 +130,8 @@ export function createRiskCore(overrides: Partial<RiskOptions> = {}): AgentCore<
       const key = tripKey(r.code, symbol);
       const isNew = state.breakers.trips[key] === undefined;
       state.breakers.trips[key] = { code: r.code, symbol, firedAt: d.barTime };
-      if (isNew) {
+      // While HALTED a breaker changes nothing an operator can act on: no alert per trip.
+      if (isNew && state.base !== "HALTED") {
         out.push(...transition(state, r.code, at, { symbol: d.symbol, ...r.values }, true));
       }
     }
@@ -224,10 +230,10 @@ export function createRiskCore(overrides: Partial<RiskOptions> = {}): AgentCore<
     const key = keyOf(d.symbol, d.barTime);
     const bar = state.bars[key];
     delete state.decisions[key];
-    delete state.accounts[key];
     delete state.bars[key];
     state.settled[d.symbol] ??= emptyBarMemory();
     settle(state.settled[d.symbol], d.barTime, opts.settledMemory);
+    observeInterval(state.breakers, bar.prevTime, d.barTime);
 
     const out = breakers(state, d);
     const held = heldQuantity(account, d.symbol);
@@ -322,12 +328,36 @@ export function createRiskCore(overrides: Partial<RiskOptions> = {}): AgentCore<
     for (const k of ordered.slice(0, keys.length - opts.maxWaiting)) delete map[k];
   }
 
-  function tryJoin(state: RiskState, key: string): Output[] {
-    const d = state.decisions[key];
-    const a = state.accounts[key];
-    if (d === undefined || a === undefined || state.bars[key] === undefined) return [];
-    return judge(state, d.id, d.decision, a);
+  /** Applies the executor's events in their order; stops at an account still unjoined. */
+  function pump(state: RiskState): Output[] {
+    const out: Output[] = [];
+    const queue = state.execQueue;
+    while (queue.length > 0) {
+      const head = queue[0];
+      if (head.kind === "fill") {
+        queue.shift();
+        out.push(...applyFillEvent(state, head.fill));
+        continue;
+      }
+      const a = head.account;
+      if (!head.observed) {
+        head.observed = true;
+        out.push(...observeAccount(state, a));
+      }
+      const key = keyOf(a.symbol, a.barTime);
+      const d = state.decisions[key];
+      if (d === undefined || state.bars[key] === undefined) break;
+      queue.shift();
+      out.push(...judge(state, d.id, d.decision, a));
+    }
+    return out;
   }
+
+  /** The key of the account at the head of the queue: the bar risk judges next. */
+  const blockedOn = (state: RiskState): string | null => {
+    const head = state.execQueue[0];
+    return head?.kind === "account" ? keyOf(head.account.symbol, head.account.barTime) : null;
+  };
 
   function onDecision(state: RiskState, id: string, d: Decision): Output[] {
     const key = keyOf(d.symbol, d.barTime);
@@ -336,14 +366,13 @@ export function createRiskCore(overrides: Partial<RiskOptions> = {}): AgentCore<
     }
     state.decisions[key] = { id, decision: structuredClone(d) };
     bound(state.decisions);
-    return tryJoin(state, key);
+    return blockedOn(state) === key ? pump(state) : [];
   }
 
   function onBar(state: RiskState, b: Bar): Output[] {
     const s = b.symbol;
     const seen = state.symbolBars[s];
     if (seen !== undefined && b.time <= seen.last) return [];
-    observeInterval(state.breakers, seen?.last ?? null, b.time);
     const next = seen === undefined
       ? { first: b.time, last: b.time, count: 1 }
       : { first: seen.first, last: b.time, count: seen.count + 1 };
@@ -361,35 +390,42 @@ export function createRiskCore(overrides: Partial<RiskOptions> = {}): AgentCore<
       periodsPerYear: next.count >= MIN_BARS_FOR_PERIODS && span > 0
         ? (next.count - 1) / (span / YEAR_MS)
         : null,
+      prevTime: seen?.last ?? null,
     };
     bound(state.bars);
-    return tryJoin(state, key);
+    return blockedOn(state) === key ? pump(state) : [];
   }
 
   function onAccount(state: RiskState, a: Account): Output[] {
-    const key = keyOf(a.symbol, a.barTime);
-    if (isSettled(state.settled[a.symbol], a.barTime) || state.accounts[key] !== undefined) {
-      return [];
-    }
-    const out: Output[] = [];
+    const queued = state.execQueue.some((e) =>
+      e.kind === "account" && e.account.symbol === a.symbol && e.account.barTime === a.barTime
+    );
+    if (queued || isSettled(state.settled[a.symbol], a.barTime)) return [];
+    state.execQueue.push({ kind: "account", account: structuredClone(a), observed: false });
+    return pump(state);
+  }
+
+  /** The executor's account of (s, t), in its turn: newest bar time and the loss limits. */
+  function observeAccount(state: RiskState, a: Account): Output[] {
     const b = state.breakers;
     b.newestBarTime = b.newestBarTime === null ? a.barTime : Math.max(b.newestBarTime, a.barTime);
     const { watch, breaches } = observeEquity(state.watch, a.equity, a.barTime, opts);
     state.watch = watch;
-    if (breaches.length > 0 && state.base !== "HALTED") {
-      state.base = "HALTED";
-      out.push(...transition(state, breaches[0].code, barAt(a.symbol, a.barTime), { breaches }));
-    }
-    state.accounts[key] = structuredClone(a);
-    bound(state.accounts);
-    out.push(...tryJoin(state, key));
-    return out;
+    if (breaches.length === 0 || state.base === "HALTED") return [];
+    state.base = "HALTED";
+    return transition(state, breaches[0].code, barAt(a.symbol, a.barTime), { breaches });
   }
 
   function onFill(state: RiskState, env: AnyEnvelope, f: Fill): Output[] {
     if (state.fillIds.includes(env.id)) return [];
     state.fillIds.push(env.id);
     if (state.fillIds.length > opts.commandMemory) state.fillIds.shift();
+    state.execQueue.push({ kind: "fill", fill: structuredClone(f) });
+    return pump(state);
+  }
+
+  /** A fill in its turn: the trade record and the loss streak. */
+  function applyFillEvent(state: RiskState, f: Fill): Output[] {
     const closed = applyFill(state.trades, f, opts.quantityStep, opts.kellyWindow);
     const n = opts.maxConsecutiveLosses;
     if (closed === null || n === 0 || state.trades.lossStreak < n) return [];
@@ -447,7 +483,7 @@ export function createRiskCore(overrides: Partial<RiskOptions> = {}): AgentCore<
       cause: null,
       watch: emptyEquityWatch(),
       decisions: {},
-      accounts: {},
+      execQueue: [],
       bars: {},
       settled: {},
       commandIds: [],
@@ -492,8 +528,9 @@ export function createRiskCore(overrides: Partial<RiskOptions> = {}): AgentCore<
         Object.entries(state.tracked).map(([s, t]) => [s, protectionOf(t)]),
       ),
       waitingDecisions: Object.keys(state.decisions).length,
-      waitingAccounts: Object.keys(state.accounts).length,
       waitingBars: Object.keys(state.bars).length,
+      queuedExecEvents: state.execQueue.length,
+      blockedOn: blockedOn(state),
     }),
   };
 }

@@ -6,6 +6,8 @@ import {
   AccountSchema,
   type Decision,
   DecisionSchema,
+  type Fill,
+  FillSchema,
   type Protection,
   ProtectionSchema,
   type TradingState,
@@ -26,7 +28,14 @@ export interface BarInfo {
   atr: number | null;
   /** Bars per year inferred from the symbol's bars up to this one (null: too few). */
   periodsPerYear: number | null;
+  /** Time of the symbol's previous bar (null: its first). */
+  prevTime: number | null;
 }
+
+/** One of the executor's events, waiting for its turn (core.ts: determinism). */
+export type ExecEvent =
+  | { kind: "account"; account: Account; observed: boolean }
+  | { kind: "fill"; fill: Fill };
 
 export interface SymbolBars {
   first: number;
@@ -42,10 +51,11 @@ export interface RiskState {
   /** Reason code of the transition into the current state (null at start). */
   cause: string | null;
   watch: EquityWatch;
-  /** Decisions, accounts and bars waiting for each other, keyed `${barTime}|${symbol}`. */
+  /** Decisions and bars waiting for their account's turn, keyed `${barTime}|${symbol}`. */
   decisions: Record<string, { id: string; decision: Decision }>;
-  accounts: Record<string, Account>;
   bars: Record<string, BarInfo>;
+  /** The executor's accounts and fills not applied yet, in the executor's order. */
+  execQueue: ExecEvent[];
   settled: Record<string, BarMemory>;
   commandIds: string[];
   fillIds: string[];
@@ -75,7 +85,12 @@ export const RiskStateSchema = z.object({
     lastEquity: nullableNumber,
   }),
   decisions: z.record(z.string(), z.object({ id: z.string().min(1), decision: DecisionSchema })),
-  accounts: z.record(z.string(), AccountSchema),
+  /** Before the execution queue: accounts waiting by key (restored into the queue). */
+  accounts: z.record(z.string(), AccountSchema).optional(),
+  execQueue: z.array(z.discriminatedUnion("kind", [
+    z.object({ kind: z.literal("account"), account: AccountSchema, observed: z.boolean() }),
+    z.object({ kind: z.literal("fill"), fill: FillSchema }),
+  ])).default([]),
   bars: z.record(
     z.string(),
     z.object({
@@ -84,6 +99,7 @@ export const RiskStateSchema = z.object({
       close: num,
       atr: nullableNumber,
       periodsPerYear: nullableNumber,
+      prevTime: z.number().int().nullable().default(null),
     }),
   ).default({}),
   settled: z.record(z.string(), BarMemorySchema),
@@ -144,6 +160,15 @@ export function parseRiskState(snapshot: unknown): RiskState {
     const i = parsed.error.issues[0];
     throw new Error(`risk: invalid snapshot: ${i?.path.join(".")}: ${i?.message}`);
   }
-  const s = parsed.data;
-  return { ...s, base: s.base ?? s.tradingState } as RiskState;
+  const { accounts, ...s } = parsed.data;
+  // An older snapshot's waiting accounts join the queue in bar order (their loss limits had
+  // been applied on arrival then).
+  const older: ExecEvent[] = Object.values(accounts ?? {})
+    .sort((a, b) => a.barTime - b.barTime || (a.symbol < b.symbol ? -1 : 1))
+    .map((account) => ({ kind: "account", account, observed: true }));
+  return {
+    ...s,
+    execQueue: [...older, ...s.execQueue],
+    base: s.base ?? s.tradingState,
+  } as RiskState;
 }

@@ -45,6 +45,11 @@ export const ConfigSchema = z.object({
   RESTART_BACKOFF_MAX_MS: posInt(5_000),
   SHUTDOWN_TIMEOUT_MS: posInt(5_000),
   META_DEADLINE_MS: posInt(15_000),
+  /**
+   * The same wait in a replay. Wall-clock time has no meaning for replayed bars: a stall of the
+   * machine longer than META_DEADLINE_MS would turn decisions into holds and change the result.
+   */
+  REPLAY_META_DEADLINE_MS: posInt(600_000),
   META_MIN_CONFIDENCE: fraction(0.1),
   /** average | weighted | learned; unset: learned when --models holds meta.card.json, else weighted. */
   META_MODE: z.enum(["average", "weighted", "learned"]).optional(),

@@ -32,6 +32,23 @@ interface Lot {
 /** A lot whose remaining quantity is below this share of its size counts as closed. */
 const CLOSE_TOLERANCE = 1e-9;
 
+/**
+ * The order fills are matched in: by bar time, then symbol, then buys before sells. Fills of
+ * one bar carry no sequence of their own (a bar's entry and its stop-out share its time), and
+ * buying first is exact for FIFO long-only as long as a bar holds at most one buy and one
+ * sell per symbol (one decision and one exit per symbol and bar): a sell that really came first
+ * never exceeds the older lots, which FIFO consumes first anyway.
+ */
+export function compareFillsForMatching(
+  a: Pick<StatsFill, "time" | "symbol" | "side">,
+  b: Pick<StatsFill, "time" | "symbol" | "side">,
+): number {
+  if (a.time !== b.time) return a.time - b.time;
+  if (a.symbol !== b.symbol) return a.symbol < b.symbol ? -1 : 1;
+  if (a.side !== b.side) return a.side === "buy" ? -1 : 1;
+  return 0;
+}
+
 /** Fills must be in time order (checkFills); a sell beyond the held lots is an error. */
 export function roundTrips(fills: readonly StatsFill[]): RoundTrip[] {
   const lots = new Map<string, Lot[]>();

@@ -1,5 +1,8 @@
 // deno task train --data FILE [--data FILE ...] --out DIR [--timeframe TF] [--horizon N]
 //                 [--agents trend,pattern,volatility,regime,meta] [--max-folds M] [--epochs E]
+//                 [--train-bars B] [--test-bars B]
+// --agents defaults to all five; --train-bars/--test-bars size the trend and pattern folds
+// (default 756/252 bars: three years and one year of daily bars).
 // Walk-forward training of the learned agents; prints the out-of-sample metrics next to the
 // baselines and writes <out>/<agent>.onnx (trend, pattern, meta) and <out>/<agent>.card.json.
 // meta (the learned stacker) is trained on the out-of-sample predictions of the trend and/or
@@ -14,7 +17,7 @@ import {
 
 export const USAGE = "usage: deno task train --data FILE [--data FILE ...] --out DIR " +
   "[--timeframe TF] [--horizon N] [--agents trend,pattern,volatility,regime,meta] " +
-  "[--max-folds M] [--epochs E]";
+  "[--max-folds M] [--epochs E] [--train-bars B] [--test-bars B]";
 
 export type CliRequest = Omit<TrainRequest, "createdAt" | "codeVersion" | "log">;
 
@@ -34,7 +37,9 @@ export function parseTrainArgs(args: readonly string[]): CliRequest {
   let horizon: number | undefined;
   let maxFolds: number | undefined;
   let epochs: number | undefined;
-  let agents: TrainableAgent[] = ["trend", "pattern"];
+  let trainBars: number | undefined;
+  let testBars: number | undefined;
+  let agents: TrainableAgent[] = [...TRAINABLE_AGENTS];
   for (let i = 0; i < args.length; i++) {
     const flag = args[i];
     const value = args[i + 1];
@@ -64,6 +69,12 @@ export function parseTrainArgs(args: readonly string[]): CliRequest {
       case "--epochs":
         epochs = positiveInt(flag, need());
         break;
+      case "--train-bars":
+        trainBars = positiveInt(flag, need());
+        break;
+      case "--test-bars":
+        testBars = positiveInt(flag, need());
+        break;
       case "--agents": {
         const list = need().split(",").map((s) => s.trim()).filter((s) => s.length > 0);
         const bad = list.filter((a) => !(TRAINABLE_AGENTS as readonly string[]).includes(a));
@@ -82,6 +93,12 @@ export function parseTrainArgs(args: readonly string[]): CliRequest {
   }
   if (dataFiles.length === 0) throw new Error(`--data: at least one file is required\n${USAGE}`);
   if (outDir === undefined) throw new Error(`--out: an output folder is required\n${USAGE}`);
+  const nnGiven = {
+    ...(epochs === undefined ? {} : { epochs }),
+    ...(trainBars === undefined ? {} : { trainBars }),
+    ...(testBars === undefined ? {} : { testBars }),
+  };
+  const nn = Object.keys(nnGiven).length > 0 ? nnGiven : undefined;
   return {
     dataFiles,
     outDir,
@@ -89,7 +106,7 @@ export function parseTrainArgs(args: readonly string[]): CliRequest {
     ...(timeframe === undefined ? {} : { timeframe }),
     ...(horizon === undefined ? {} : { horizon }),
     ...(maxFolds === undefined ? {} : { maxFolds }),
-    ...(epochs === undefined ? {} : { nn: { epochs } }),
+    ...(nn === undefined ? {} : { nn }),
   };
 }
 

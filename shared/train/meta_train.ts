@@ -283,7 +283,8 @@ export async function trainStacker(
     throw new RangeError(
       `meta: the base agents' out-of-sample predictions cover ${rows.times.length} bar times, ` +
         `too few for the stacker's walk-forward (${(e as Error).message}); train the base ` +
-        `agents on more folds (--max-folds) or more data`,
+        `agents on more folds (--max-folds, or shorter --train-bars/--test-bars) or more data, ` +
+        `or leave meta out (--agents trend,pattern,volatility,regime)`,
     );
   }
   const leaks = stackerLabelLeaks(timeFolds, rows.times, series, opts.horizon);

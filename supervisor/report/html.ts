@@ -4,10 +4,9 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { type ReplayStats, type RoundTrip, roundTrips } from "../../shared/stats/mod.ts";
-import type { Store, StoredFill } from "../../shared/storage/mod.ts";
+import type { Store } from "../../shared/storage/mod.ts";
 import { allDecisions, allOrders, allSignals } from "../../shared/storage/queries.ts";
-import { listFills } from "../../shared/storage/mod.ts";
-import type { ReplaySummary } from "../summary.ts";
+import { fillsInMatchingOrder, type ReplaySummary } from "../summary.ts";
 import { type AgentContribution, agentContributions } from "./contribution.ts";
 import { byYear, monthlyReturns, type YearRow } from "./monthly.ts";
 import { esc, svgChart } from "./svg.ts";
@@ -174,20 +173,8 @@ ${events}
 
 /** Gathers the report's figures from the store and the replay summary. */
 export async function replayReportData(store: Store, summary: ReplaySummary): Promise<ReportData> {
-  const stored: StoredFill[] = await listFills(store.db, { limit: 10_000 });
-  if (stored.length >= 10_000) throw new Error("more than 10,000 fills: page through listFills");
-  // The same order as the summary's fills, so the round trips are the summary's.
-  stored.sort((a, b) =>
-    a.barTime - b.barTime || (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0)
-  );
-  const trips = roundTrips(stored.map((f) => ({
-    time: f.barTime,
-    symbol: f.symbol,
-    side: f.side,
-    quantity: f.quantity,
-    price: f.price,
-    fee: f.fee,
-  })));
+  const { stored, fills } = await fillsInMatchingOrder(store);
+  const trips = roundTrips(fills);
   const [signals, decisions, orders] = await Promise.all([
     allSignals(store.db),
     allDecisions(store.db),

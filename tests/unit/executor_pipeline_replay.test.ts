@@ -3,167 +3,29 @@
 // out every time, orders fill at the next bar's open (protective stops inside the bar's
 // range), and the replay statistics add up.
 import assert from "node:assert/strict";
-import { createExecutorCore } from "../../agents/executor/core.ts";
-import { createMetaCore } from "../../agents/meta/core.ts";
-import { createRiskCore } from "../../agents/risk/core.ts";
-import type { AgentCore } from "../../agents/runtime/core.ts";
 import {
   type Account,
-  type AnyEnvelope,
-  barId,
   type Fill,
-  makeEnvelope,
-  messageId,
-  type Signal,
   type StreamName,
-  validate,
   type Verdict,
 } from "../../shared/messages/mod.ts";
 import { computeStats, type EquityPoint, type StatsFill } from "../../shared/stats/mod.ts";
-
-const DATA = new URL("../../../shared/data/", import.meta.url);
-
-function spyBars(): AnyEnvelope[] {
-  const lines = Deno.readTextFileSync(new URL("etf_daily/SPY.csv", DATA)).trim().split("\n").slice(
-    3,
-  );
-  const rows = lines.map((l) => l.split(",")).filter((r) =>
-    r[0] >= "2018-01-01" && r[0] < "2020-01-01"
-  );
-  return rows.map(([date, close, high, low, open, volume], seq) => {
-    const time = Date.parse(`${date}T00:00:00Z`);
-    return makeEnvelope("bar", {
-      id: messageId("feed", "bar", `SPY:${time}`),
-      producer: "feed",
-      time,
-      corr: barId("SPY", time),
-    }, {
-      symbol: "SPY",
-      timeframe: "1d",
-      time,
-      open: Number(open),
-      high: Number(high),
-      low: Number(low),
-      close: Number(close),
-      volume: Number(volume),
-      seq,
-    });
-  });
-}
-
-/** Signals from closes up to and including bar i only: 10-bar momentum and realised vol. */
-function signalsFor(bars: AnyEnvelope[]): AnyEnvelope[] {
-  const closes = bars.map((b) => (b.type === "bar" ? b.data.close : NaN));
-  const out: AnyEnvelope[] = [];
-  bars.forEach((b, i) => {
-    if (b.type !== "bar") return;
-    const past = closes.slice(Math.max(0, i - 10), i + 1);
-    const momentum = past.length > 1 ? past[past.length - 1] / past[0] - 1 : 0;
-    const c = Math.min(1, Math.abs(momentum) * 20);
-    const fav = (1 + 2 * c) / 3;
-    const other = (1 - c) / 3;
-    const probs = momentum >= 0
-      ? { down: other, flat: other, up: fav }
-      : { down: fav, flat: other, up: other };
-    const rets = past.slice(1).map((x, k) => Math.log(x / past[k]));
-    const sd = rets.length > 1 ? Math.sqrt(rets.reduce((s, r) => s + r * r, 0) / rets.length) : 0;
-    const common = { symbol: "SPY", barTime: b.data.time, latencyMs: 0, model: "test" };
-    const sigs: Signal[] = [
-      { kind: "direction", agent: "trend", probs, confidence: c, ...common },
-      {
-        kind: "volatility",
-        agent: "volatility",
-        realized: sd,
-        parkinson: sd,
-        forecast: sd,
-        confidence: 0.5,
-        ...common,
-      },
-      {
-        kind: "regime",
-        agent: "regime",
-        regime: c > 0.3 ? "trend" : "range",
-        probs: { trend: c, range: 1 - c },
-        confidence: 0.5,
-        ...common,
-      },
-    ];
-    for (const s of sigs) {
-      out.push(makeEnvelope("signal", {
-        id: messageId(s.agent, "signal", `SPY:${s.barTime}`),
-        producer: s.agent,
-        time: s.barTime,
-        corr: barId("SPY", s.barTime),
-      }, s));
-    }
-  });
-  return out;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-interface Node {
-  core: AgentCore<unknown>;
-  state: unknown;
-  cursors: Map<StreamName, number>;
-}
-
-/** Runs the three cores over shared stream logs, picking who reads next at random. */
-function replay(seed: number, bars: AnyEnvelope[], signals: AnyEnvelope[]) {
-  const rand = mulberry32(seed);
-  const logs = new Map<StreamName, AnyEnvelope[]>([["md.bars", [...bars]], ["signals", [
-    ...signals,
-  ]]]);
-  const cores = [
-    createMetaCore(),
-    createRiskCore({ maxPositionFraction: 0.5, dailyLossLimit: 0.5, maxDrawdown: 0.9 }),
-    createExecutorCore({ initialCash: 100_000 }),
-  ] as AgentCore<unknown>[];
-  const nodes: Node[] = cores.map((core) => ({
-    core,
-    state: core.init(),
-    cursors: new Map(core.inputs.map((s) => [s, 0])),
-  }));
-  for (;;) {
-    const ready: [Node, StreamName][] = [];
-    for (const n of nodes) {
-      for (const [s, c] of n.cursors) if (c < (logs.get(s)?.length ?? 0)) ready.push([n, s]);
-    }
-    if (ready.length === 0) break;
-    const [node, stream] = ready[Math.floor(rand() * ready.length)];
-    const at = node.cursors.get(stream)!;
-    // one delivery in ten is a redelivery of an already handled entry
-    const redeliver = at > 0 && rand() < 0.1;
-    const msg = logs.get(stream)![redeliver ? Math.floor(rand() * at) : at];
-    if (!redeliver) node.cursors.set(stream, at + 1);
-    const step = node.core.step(node.state, msg, 0);
-    node.state = step.state;
-    for (const o of step.out) {
-      const v = validate(JSON.parse(JSON.stringify(o.msg)), o.stream);
-      assert.ok(v.ok, `${o.msg.id}: ${!v.ok && v.error}`);
-      if (!logs.has(o.stream)) logs.set(o.stream, []);
-      logs.get(o.stream)!.push(o.msg);
-    }
-  }
-  return logs;
-}
+import {
+  canonicalStream,
+  etfBars,
+  momentumSignals,
+  simulatePipeline,
+} from "../support/pipeline_sim.ts";
 
 Deno.test("pipeline: replays give identical decisions, verdicts, fills and accounts", () => {
-  const bars = spyBars();
+  const bars = etfBars(["SPY"], "2018-01-01", "2020-01-01");
   assert.equal(bars.length, 503); // 251 + 252 trading days of 2018 and 2019 in etf_daily/SPY.csv
-  const signals = signalsFor(bars);
-  const runs = [1, 2, 3].map((seed) => replay(seed, bars, signals));
-  const canon = (logs: Map<StreamName, AnyEnvelope[]>, stream: StreamName) =>
-    new Map((logs.get(stream) ?? []).map((m) => [m.id, JSON.stringify(m)]));
+  const signals = momentumSignals(bars);
+  const risk = { maxPositionFraction: 0.5, dailyLossLimit: 0.5, maxDrawdown: 0.9 };
+  const runs = [1, 2, 3].map((seed) =>
+    simulatePipeline(seed, bars, signals, { risk, executor: { initialCash: 100_000 } })
+  );
+  const canon = canonicalStream;
   for (
     const stream of ["decisions", "orders", "risk.vetoes", "exec.events", "ops.alerts"] as const
   ) {

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { createMetaCore, type MetaState } from "../../agents/meta/core.ts";
 import type { Output } from "../../agents/runtime/core.ts";
+import type { WorkerInit } from "../../agents/runtime/protocol.ts";
+import { buildAgent, metaDeadlineMs } from "../../agents/registry.ts";
+import type { Bus } from "../../shared/bus/types.ts";
+import { parseConfig } from "../../shared/config/mod.ts";
+import { logger } from "../../shared/util/log.ts";
 import {
   type AnyEnvelope,
   barId,
@@ -285,4 +290,27 @@ Deno.test("meta: an unexpected message type is an error, not a silent skip", () 
     reason: "",
   });
   assert.throws(() => core.step(core.init(), cmd, 0), /meta: unexpected message type 'command'/);
+});
+
+Deno.test("meta: a replay waits REPLAY_META_DEADLINE_MS, so a 20 s stall of the machine changes nothing", async () => {
+  const built = async (replay: boolean) => {
+    const init = {
+      agent: "meta",
+      config: parseConfig({}),
+      expectedAgents: ["trend", "volatility", "regime"],
+      modelsDir: null,
+      ...(replay ? { replay: { paths: ["x.csv"] } } : {}),
+    } as unknown as WorkerInit;
+    assert.equal(metaDeadlineMs(init), replay ? 600_000 : 15_000);
+    return (await buildAgent(init, null as unknown as Bus, logger("test"))).core as ReturnType<
+      typeof createMetaCore
+    >;
+  };
+  for (const replay of [false, true]) {
+    const core = await built(replay);
+    const { state } = run(core, [bar("AAA", T), trend("AAA", T)], 5000);
+    const stalled = core.tick!(state, 5000 + 20_000).out;
+    assert.equal(stalled.length, replay ? 0 : 1, replay ? "replay" : "live");
+    if (replay) assert.equal(core.tick!(state, 5000 + 600_000).out.length, 1);
+  }
 });

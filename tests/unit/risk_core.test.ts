@@ -296,3 +296,43 @@ Deno.test("risk: snapshot is plain JSON and restores; bad options are refused", 
   assert.throws(() => createRiskCore({ quantityStep: 0 }), /quantityStep/);
   assert.throws(() => createRiskCore({ maxDrawdwn: 0.1 } as never), /maxDrawdwn: unknown option/);
 });
+
+Deno.test("risk: a decision is judged after exactly the executor's events before its account", () => {
+  // The executor published: account AAA@T (equity 10,000), then account BBB@T with equity
+  // 9,000 (−10 %: the daily loss limit). Whether BBB's account reaches risk before or after
+  // the decision of AAA@T, AAA@T is judged on the state before the loss, BBB@T after it.
+  const loss = account("BBB", T, 9_000);
+  const early = run([account("AAA", T, 10_000), loss, decision("AAA", T, "long")]);
+  const late = run([account("AAA", T, 10_000), decision("AAA", T, "long"), loss]);
+  for (const { out, state } of [early, late]) {
+    const [aaa] = verdicts(out);
+    assert.equal(aaa.symbol, "AAA");
+    assert.equal(aaa.outcome, "order");
+    assert.equal(aaa.tradingState, "ACTIVE");
+    assert.equal(state.tradingState, "HALTED");
+    assert.equal(state.cause, "daily_loss_limit");
+    const bbb = run([decision("BBB", T, "long")], structuredClone(state));
+    assert.equal(verdicts(bbb.out)[0].outcome, "veto");
+    assert.equal(verdicts(bbb.out)[0].tradingState, "HALTED");
+  }
+  // While AAA@T waits for its decision, BBB's account waits behind it (nothing applied yet).
+  const waiting = run([account("AAA", T, 10_000), loss]);
+  assert.equal(waiting.state.tradingState, "ACTIVE");
+  assert.equal(waiting.state.execQueue.length, 2);
+  assert.equal(core.describe!(waiting.state).blockedOn, `${T}|AAA`);
+});
+
+Deno.test("risk: an older snapshot's waiting accounts are restored into the queue in bar order", () => {
+  const { state } = run([decision("AAA", T, "long")]);
+  const older = structuredClone(state) as unknown as Record<string, unknown>;
+  delete older.execQueue;
+  older.accounts = {
+    [`${T + DAY}|BBB`]: account("BBB", T + DAY, 10_000).data,
+    [`${T}|BBB`]: account("BBB", T, 10_000).data,
+  };
+  const restored = core.restore!(JSON.parse(JSON.stringify(older)));
+  assert.deepEqual(
+    restored.execQueue.map((e) => e.kind === "account" ? e.account.barTime : null),
+    [T, T + DAY],
+  );
+});

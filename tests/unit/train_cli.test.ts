@@ -11,11 +11,24 @@ import { parseTrainArgs } from "../../shared/train/cli.ts";
 
 const SPY = devDataPath("etf_daily/SPY.csv");
 
+const TRAIN_CLI = fileURLToPath(new URL("../../shared/train/cli.ts", import.meta.url));
+
+/** Runs `deno task train` with these arguments; stdout and stderr as text. */
+async function runTrain(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const r = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", TRAIN_CLI, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder();
+  return { code: r.code, stdout: text.decode(r.stdout), stderr: text.decode(r.stderr) };
+}
+
 Deno.test("parseTrainArgs: defaults, repeated --data, agent list", () => {
   assert.deepEqual(parseTrainArgs(["--data", "a.csv", "--data", "b.csv", "--out", "m"]), {
     dataFiles: ["a.csv", "b.csv"],
     outDir: "m",
-    agents: ["trend", "pattern"],
+    agents: ["trend", "pattern", "volatility", "regime", "meta"],
   });
   assert.deepEqual(
     parseTrainArgs([
@@ -44,6 +57,10 @@ Deno.test("parseTrainArgs: defaults, repeated --data, agent list", () => {
       nn: { epochs: 3 },
     },
   );
+  assert.deepEqual(
+    parseTrainArgs(["--data", "a", "--out", "m", "--train-bars", "400", "--test-bars", "100"]).nn,
+    { trainBars: 400, testBars: 100 },
+  );
 });
 
 Deno.test("parseTrainArgs: every bad argument is named", () => {
@@ -55,6 +72,7 @@ Deno.test("parseTrainArgs: every bad argument is named", () => {
       /--horizon: expected an integer >= 1 \(got '0'\)/,
     ],
     [["--data", "a", "--out", "m", "--max-folds", "1.5"], /--max-folds: expected an integer/],
+    [["--data", "a", "--out", "m", "--test-bars", "0"], /--test-bars: expected an integer/],
     [
       ["--data", "a", "--out", "m", "--agents", "trend,bogus"],
       /--agents: unknown agent\(s\) 'bogus'/,
@@ -69,29 +87,16 @@ Deno.test("parseTrainArgs: every bad argument is named", () => {
 Deno.test("deno task train: one fold on SPY writes ONNX models and cards the agents accept", async () => {
   const out = await Deno.makeTempDir({ prefix: "train_cli_" });
   try {
-    const tool = fileURLToPath(new URL("../../shared/train/cli.ts", import.meta.url));
-    const r = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-all",
-        tool,
-        "--data",
-        SPY,
-        "--out",
-        out,
-        "--max-folds",
-        "1",
-        "--epochs",
-        "1",
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stdout = new TextDecoder().decode(r.stdout);
-    assert.ok(r.success, new TextDecoder().decode(r.stderr));
+    const { code, stdout, stderr } = await runTrain(
+      ["--data", SPY, "--out", out, "--max-folds", "1", "--epochs", "1"]
+        .concat(["--agents", "trend,pattern,volatility,regime"]),
+    );
+    assert.equal(code, 0, stderr);
     for (const agent of ["trend", "pattern"]) {
       assert.match(stdout, new RegExp(`${agent}: 1 folds`));
     }
+    assert.equal((await readCard(`${out}/volatility.card.json`)).agent, "volatility");
+    assert.equal((await readCard(`${out}/regime.card.json`)).agent, "regime");
     assert.match(stdout, /model \(out-of-sample\)/);
     assert.match(stdout, /previous_direction/);
     const trendCard = await readCard(`${out}/trend.card.json`);
@@ -118,13 +123,21 @@ Deno.test("deno task train: one fold on SPY writes ONNX models and cards the age
 });
 
 Deno.test("deno task train: a missing data file fails with its name", async () => {
-  const tool = fileURLToPath(new URL("../../shared/train/cli.ts", import.meta.url));
-  const r = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", tool, "--data", "/nonexistent/X.csv", "--out", "/tmp/never"],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.equal(r.success, false);
+  const r = await runTrain(["--data", "/nonexistent/X.csv", "--out", "/tmp/never"]);
   assert.equal(r.code, 1);
-  assert.match(new TextDecoder().decode(r.stderr), /^train: .*\/nonexistent\/X\.csv/m);
+  assert.match(r.stderr, /^train: .*\/nonexistent\/X\.csv/m);
+});
+
+Deno.test("deno task train: meta (in the default agent list) refuses too few out-of-sample rows by name", async () => {
+  const out = await Deno.makeTempDir({ prefix: "train_cli_meta_" });
+  try {
+    const { code, stderr } = await runTrain(
+      ["--data", SPY, "--out", out, "--max-folds", "1", "--epochs", "1"],
+    );
+    assert.equal(code, 1);
+    assert.match(stderr, /^train: meta: .* too few for the stacker's walk-forward/m);
+    assert.match(stderr, /--agents trend,pattern,volatility,regime/);
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
 });
