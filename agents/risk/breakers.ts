@@ -9,7 +9,9 @@
 //                       forecasts (at least half a window of them);
 //   disagreement        the mean disagreement of the symbol's last disagreementWindow
 //                       decisions ≥ maxDisagreement (a full window);
-//   consecutive losses  maxConsecutiveLosses losing closed trades in a row (trades.ts).
+//   consecutive losses  maxConsecutiveLosses losing closed trades in a row (trades.ts);
+//   drawdown size zero  the drawdown reached drawdownScaleEnd, where every buy sizes to
+//                       nothing (tripped from the executor's accounts in core.ts).
 import type { Decision, Reason } from "../../shared/messages/mod.ts";
 import type { RiskOptions } from "./options.ts";
 

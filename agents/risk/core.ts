@@ -411,9 +411,29 @@ export function createRiskCore(overrides: Partial<RiskOptions> = {}): AgentCore<
     b.newestBarTime = b.newestBarTime === null ? a.barTime : Math.max(b.newestBarTime, a.barTime);
     const { watch, breaches } = observeEquity(state.watch, a.equity, a.barTime, opts);
     state.watch = watch;
-    if (breaches.length === 0 || state.base === "HALTED") return [];
-    state.base = "HALTED";
-    return transition(state, breaches[0].code, barAt(a.symbol, a.barTime), { breaches });
+    if (state.base === "HALTED") return [];
+    const at = barAt(a.symbol, a.barTime);
+    if (breaches.length > 0) {
+      state.base = "HALTED";
+      return transition(state, breaches[0].code, at, { breaches });
+    }
+    // At the end of the drawdown scale every buy is sized to nothing: say so as a state
+    // (REDUCING, with an alert) rather than trade on silently "ACTIVE" with zero sizes. It
+    // clears breakerCooldownBars after the drawdown is back above the end, or on resume
+    // (which rebases the peak).
+    const peak = watch.peakEquity;
+    const drawdown = peak !== null && peak > 0 ? 1 - a.equity / peak : 0;
+    if (drawdown < opts.drawdownScaleEnd) return [];
+    const key = tripKey("drawdown_size_zero", null);
+    const isNew = state.breakers.trips[key] === undefined;
+    state.breakers.trips[key] = { code: "drawdown_size_zero", symbol: null, firedAt: a.barTime };
+    if (!isNew) return [];
+    return transition(state, "drawdown_size_zero", at, {
+      equity: a.equity,
+      peakEquity: peak,
+      drawdown,
+      drawdownScaleEnd: opts.drawdownScaleEnd,
+    }, true);
   }
 
   function onFill(state: RiskState, env: AnyEnvelope, f: Fill): Output[] {
@@ -440,6 +460,7 @@ export function createRiskCore(overrides: Partial<RiskOptions> = {}): AgentCore<
     }
     const key = tripKey("consecutive_losses", null);
     state.breakers.trips[key] = { code: "consecutive_losses", symbol: null, firedAt: f.barTime };
+    if (state.base === "HALTED") return []; // as in breakers(): no alert while HALTED
     return transition(state, "consecutive_losses", at, details, true);
   }
 

@@ -336,3 +336,88 @@ Deno.test("risk: an older snapshot's waiting accounts are restored into the queu
     [T, T + DAY],
   );
 });
+
+Deno.test("risk: a losing streak while HALTED trips quietly; the same streak while ACTIVE alerts", () => {
+  const streaky = createRiskCore({
+    ...{ sizing: "max_fraction" as const },
+    maxConsecutiveLosses: 2,
+  });
+  const fill = (n: number, side: "buy" | "sell", price: number) =>
+    makeEnvelope("fill", {
+      id: messageId("executor", "fill", `f${n}`),
+      producer: "executor",
+      time: T + n * DAY,
+      corr: barId("AAA", T + n * DAY),
+    }, {
+      clientOrderId: `o${n}`,
+      symbol: "AAA",
+      side,
+      quantity: 1,
+      price,
+      fee: 0,
+      barTime: T + n * DAY,
+    });
+  const losses = [
+    fill(1, "buy", 100),
+    fill(2, "sell", 90),
+    fill(3, "buy", 100),
+    fill(4, "sell", 90),
+  ];
+  const alertsOf = (msgs: AnyEnvelope[]) => {
+    let state = streaky.init();
+    const codes: string[] = [];
+    for (const m of msgs) {
+      const step = streaky.step(state, m, 0);
+      state = step.state;
+      for (const o of step.out) {
+        if (o.stream === "ops.alerts") codes.push((o.msg.data as Alert).code);
+      }
+    }
+    return { codes, state };
+  };
+  const active = alertsOf(losses);
+  assert.deepEqual(active.codes, ["consecutive_losses"]);
+  assert.equal(active.state.tradingState, "REDUCING");
+  const halted = alertsOf([command(1, "kill"), ...losses]);
+  assert.deepEqual(halted.codes, ["kill_switch"]);
+  assert.equal(halted.state.tradingState, "HALTED");
+  assert.deepEqual(Object.keys(halted.state.breakers.trips), ["consecutive_losses"]);
+});
+
+Deno.test("risk: at the end of the drawdown scale the state says REDUCING (not a silent ACTIVE)", () => {
+  // Drawdown halt off, sizes shrink to nothing at a 20 % drawdown.
+  const scaled = createRiskCore({
+    sizing: "max_fraction",
+    stopPct: 0,
+    stopAtrMult: 0,
+    maxDrawdown: 1,
+    dailyLossLimit: 1,
+    drawdownScaleStart: 0.1,
+    drawdownScaleEnd: 0.2,
+  });
+  let state = scaled.init();
+  const out: Output[] = [];
+  const feed = (msgs: AnyEnvelope[]) => {
+    for (const m of msgs.flatMap((m) => m.type === "decision" ? [barOf(m), m] : [m])) {
+      const step = scaled.step(state, m, 0);
+      state = step.state;
+      out.push(...step.out);
+    }
+  };
+  feed([decision("AAA", T, "flat"), account("AAA", T, 10_000)]);
+  feed([account("AAA", T + DAY, 7_900), decision("AAA", T + DAY, "long")]); // −21 %
+  const alert = out.find((o) => o.stream === "ops.alerts")!.msg.data as Alert;
+  assert.equal(alert.code, "drawdown_size_zero");
+  assert.equal(alert.details.to, "REDUCING");
+  assert.ok(Math.abs((alert.details.drawdown as number) - 0.21) < 1e-12);
+  const v = verdicts(out).at(-1)!;
+  assert.equal(v.tradingState, "REDUCING");
+  assert.notEqual(v.outcome, "order");
+  // the operator's resume rebases the peak: the next long is sized again
+  feed([command(7, "resume")]);
+  assert.equal(state.tradingState, "ACTIVE");
+  feed([account("AAA", T + 2 * DAY, 7_900), decision("AAA", T + 2 * DAY, "long")]);
+  const after = verdicts(out).at(-1)!;
+  assert.equal(after.outcome, "order");
+  assert.equal(after.order?.side, "buy");
+});
