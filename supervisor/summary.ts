@@ -6,7 +6,8 @@ import {
   inferPeriodsPerYear,
   type ReplayStats,
 } from "../shared/stats/mod.ts";
-import { equityCurve, listFills, type Store, type StoredFill } from "../shared/storage/mod.ts";
+import { equityCurve, type Store, type StoredFill } from "../shared/storage/mod.ts";
+import { allFills } from "../shared/storage/queries.ts";
 import type { FeedDone } from "./system.ts";
 import type { Bus } from "../shared/bus/types.ts";
 import { decode, STREAMS } from "../shared/messages/mod.ts";
@@ -48,8 +49,7 @@ export interface ReplaySummary extends ReplayStats {
 export async function fillsInMatchingOrder(
   store: Store,
 ): Promise<{ stored: StoredFill[]; fills: SummaryFill[] }> {
-  const stored = await listFills(store.db, { limit: 10_000 });
-  if (stored.length >= 10_000) throw new Error("more than 10,000 fills: page through listFills");
+  const stored = await allFills(store.db);
   const fills: SummaryFill[] = stored
     .map((f) => ({
       time: f.barTime,

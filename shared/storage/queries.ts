@@ -441,6 +441,30 @@ export async function allSignals(
   }
 }
 
+/** Every fill in ascending bar time (then id); a bulk read for replay summaries and reports. */
+export async function allFills(db: Db, page = 10_000): Promise<StoredFill[]> {
+  checkLimit(page, "allFills: page");
+  const out: StoredFill[] = [];
+  let after: { t: number | bigint | string; id: string } | null = null;
+  for (;;) {
+    let q = db.selectFrom("fills").selectAll();
+    if (after !== null) {
+      const { t, id } = after;
+      q = q.where((eb) =>
+        eb.or([
+          eb("bar_time", ">", t as never),
+          eb.and([eb("bar_time", "=", t as never), eb("id", ">", id)]),
+        ])
+      );
+    }
+    const rows = await q.orderBy("bar_time", "asc").orderBy("id", "asc").limit(page).execute();
+    out.push(...rows.map(fillFromRow));
+    if (rows.length < page) return out;
+    const last = rows[rows.length - 1];
+    after = { t: last.bar_time, id: last.id };
+  }
+}
+
 /** Every order in ascending creation time (then client order id); a bulk read. */
 export async function allOrders(db: Db, page = 10_000): Promise<StoredOrder[]> {
   checkLimit(page, "allOrders: page");

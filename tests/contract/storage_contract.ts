@@ -39,6 +39,7 @@ import {
   upsertOrder,
   upsertPosition,
 } from "../../shared/storage/mod.ts";
+import { allFills } from "../../shared/storage/queries.ts";
 
 export interface StoreHandle {
   store: Store;
@@ -441,6 +442,28 @@ export function storageContract(label: string, factory: StoreFactory): void {
       ["f3"],
     );
     assert.deepEqual((await listFills(store.db, { limit: 1 })).map((f) => f.id), ["f3"]);
+  });
+
+  test("allFills: every fill once, ascending (bar time, id), across page boundaries", async (store) => {
+    const ids: string[] = [];
+    // 3 bar times × 4 fills: page boundaries fall inside runs of equal bar time.
+    for (const t of [30, 10, 20]) {
+      for (const k of ["d", "b", "a", "c"]) {
+        ids.push(`f-${t}-${k}`);
+        await insertFill(
+          store.db,
+          `f-${t}-${k}`,
+          fill({ barTime: t, clientOrderId: `o-${t}-${k}` }),
+        );
+      }
+    }
+    const expected = [...ids].sort((a, b) =>
+      Number(a.split("-")[1]) - Number(b.split("-")[1]) || (a < b ? -1 : 1)
+    );
+    for (const page of [1, 3, 4, 5, 100]) {
+      assert.deepEqual((await allFills(store.db, page)).map((f) => f.id), expected, `page ${page}`);
+    }
+    assert.equal((await allFills(store.db))[0].barTime, 10);
   });
 
   test("positions: upsert keeps the latest, ignores older updates", async (store) => {
