@@ -49,7 +49,8 @@ import {
   utcDay,
 } from "./limits.ts";
 import { resolveRiskOptions, type RiskOptions } from "./options.ts";
-import { heldQuantity, sizeDecision, type Sizing } from "./sizing.ts";
+import { heldQuantity, sizeDecision, type Sizing, withPendingBuys } from "./sizing.ts";
+import { buyCost, executionPrice } from "../executor/paper.ts";
 import { planFraction } from "./sizing_modes.ts";
 import { type BarInfo, parseRiskState, type RiskState } from "./state.ts";
 import { applyFill, emptyTradeRecord } from "./trades.ts";
@@ -238,7 +239,18 @@ export function createRiskCore(overrides: Partial<RiskOptions> = {}): AgentCore<
     const out = breakers(state, d);
     const held = heldQuantity(account, d.symbol);
     const protection = protect(state, d, held, bar, account);
-    const { sized, entry } = size(state, d, account, held, bar);
+    const committed = withPendingBuys(account, state.pendingBuys, d.symbol);
+    const { sized, entry } = size(state, d, committed, held, bar);
+    if (committed !== account && d.target === "long") {
+      sized.reasons = [
+        reason("pending_buys_reserved", "cash and exposure of approved, unfilled buys", {
+          symbols: Object.keys(state.pendingBuys).filter((s) => s !== d.symbol).sort().join(","),
+          cash: account.cash,
+          cashAfterPending: committed.cash,
+        }),
+        ...sized.reasons,
+      ];
+    }
     let outcome: Verdict["outcome"] = sized.kind;
     let reasons = sized.reasons;
     let order: Order | null = null;
@@ -262,6 +274,13 @@ export function createRiskCore(overrides: Partial<RiskOptions> = {}): AgentCore<
         };
         if (sized.side === "sell") order.reduceOnly = true;
         else {
+          const price = executionPrice(d.refPrice, "buy", opts.slippageBps);
+          state.pendingBuys[d.symbol] = {
+            decidedAt: d.barTime,
+            quantity: sized.quantity,
+            price: d.refPrice,
+            cost: buyCost(sized.quantity, price, opts.feeBps).cost,
+          };
           const day = utcDay(d.barTime);
           state.ordersPerDay[String(day)] = (state.ordersPerDay[String(day)] ?? 0) + 1;
           for (const k of Object.keys(state.ordersPerDay)) {
@@ -407,6 +426,9 @@ export function createRiskCore(overrides: Partial<RiskOptions> = {}): AgentCore<
 
   /** The executor's account of (s, t), in its turn: newest bar time and the loss limits. */
   function observeAccount(state: RiskState, a: Account): Output[] {
+    // The symbol's next account comes after the executor filled or rejected its buy.
+    const pending = state.pendingBuys[a.symbol];
+    if (pending !== undefined && a.barTime > pending.decidedAt) delete state.pendingBuys[a.symbol];
     const b = state.breakers;
     b.newestBarTime = b.newestBarTime === null ? a.barTime : Math.max(b.newestBarTime, a.barTime);
     const { watch, breaches } = observeEquity(state.watch, a.equity, a.barTime, opts);
@@ -516,6 +538,7 @@ export function createRiskCore(overrides: Partial<RiskOptions> = {}): AgentCore<
       tracked: {},
       brackets: {},
       ordersPerDay: {},
+      pendingBuys: {},
     }),
     step(state: RiskState, msg: AnyEnvelope): Step<RiskState> {
       switch (msg.type) {

@@ -44,6 +44,39 @@ export type Sizing =
 export const heldQuantity = (account: Account, symbol: string): number =>
   account.positions.find((p) => p.symbol === symbol)?.quantity ?? 0;
 
+/** A buy risk approved that the executor has not reported on yet (it fills at the next bar). */
+export interface PendingBuy {
+  /** Bar time of the decision; the symbol's next account settles it (filled or rejected). */
+  decidedAt: number;
+  quantity: number;
+  price: number;
+  /** Estimated cash it takes: quantity at the price with slippage, plus the fee. */
+  cost: number;
+}
+
+/**
+ * The account as the next buy must see it: other symbols' approved, unsettled buys already
+ * spend their cash and count as positions. Without this, buys approved on one bar each see the
+ * whole cash and the whole exposure room, and together break the caps when they fill.
+ */
+export function withPendingBuys(
+  account: Account,
+  pending: Record<string, PendingBuy>,
+  symbol: string,
+): Account {
+  const others = Object.entries(pending).filter(([s]) => s !== symbol);
+  if (others.length === 0) return account;
+  let cash = account.cash;
+  const positions = account.positions.map((p) => ({ ...p }));
+  for (const [s, b] of others.sort(([a], [c]) => (a < c ? -1 : a > c ? 1 : 0))) {
+    cash -= b.cost;
+    const held = positions.find((p) => p.symbol === s);
+    if (held !== undefined) held.quantity += b.quantity;
+    else positions.push({ symbol: s, quantity: b.quantity, avgPrice: b.price, lastPrice: b.price });
+  }
+  return { ...account, cash: Math.max(0, cash), positions };
+}
+
 /** The group a symbol's exposure counts against: its sector, else a group of its own. */
 export const sectorOf = (sectors: Record<string, string>, symbol: string): string =>
   sectors[symbol] ?? `symbol:${symbol}`;

@@ -17,6 +17,7 @@ import { type BarMemory, BarMemorySchema } from "../meta/bar_memory.ts";
 import type { AtrState } from "./atr.ts";
 import { type BreakerState, emptyBreakers } from "./breakers.ts";
 import type { Tracked } from "./exits.ts";
+import type { PendingBuy } from "./sizing.ts";
 import type { EquityWatch } from "./limits.ts";
 import { emptyTradeRecord, type TradeRecord } from "./trades.ts";
 
@@ -69,6 +70,8 @@ export interface RiskState {
   brackets: Record<string, Protection>;
   /** Exposure-increasing orders approved per UTC day (days since epoch). */
   ordersPerDay: Record<string, number>;
+  /** Approved buys not yet settled by the symbol's next account, by symbol. */
+  pendingBuys: Record<string, PendingBuy>;
 }
 
 const num = z.number().finite();
@@ -152,6 +155,10 @@ export const RiskStateSchema = z.object({
   ).default({}),
   brackets: z.record(z.string(), ProtectionSchema).default({}),
   ordersPerDay: z.record(z.string(), z.number().int().nonnegative()).default({}),
+  pendingBuys: z.record(
+    z.string(),
+    z.object({ decidedAt: z.number().int(), quantity: num, price: num, cost: num }),
+  ).default({}),
 });
 
 export function parseRiskState(snapshot: unknown): RiskState {

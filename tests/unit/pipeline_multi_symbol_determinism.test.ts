@@ -55,6 +55,12 @@ Deno.test("pipeline, 7 symbols coupled by risk limits: the same verdicts under a
   }
   const alerts = (runs[0].get("ops.alerts") ?? []).map((m) => (m.data as { code: string }).code);
   assert.ok(alerts.includes("consecutive_losses"), `alerts: ${alerts.join(",")}`);
-  const fills = runs[0].get("exec.events")!.filter((m) => m.type === "fill");
+  const events = runs[0].get("exec.events")!;
+  const fills = events.filter((m) => m.type === "fill");
   assert.ok(fills.length >= 20, `${fills.length} fills`);
+  // Buys approved on one bar reserve their cash for each other (pending_buys_reserved): the
+  // executor rejects none of them for want of cash (16 were rejected before the reservation).
+  const rejected = events.filter((m) => m.type === "order_update" && m.data.status === "rejected");
+  assert.deepEqual(rejected.map((m) => m.type === "order_update" && m.data.reason), []);
+  assert.ok((codes.get("pending_buys_reserved") ?? 0) > 0);
 });

@@ -421,3 +421,43 @@ Deno.test("risk: at the end of the drawdown scale the state says REDUCING (not a
   assert.equal(after.outcome, "order");
   assert.equal(after.order?.side, "buy");
 });
+
+Deno.test("risk: buys approved on one bar share the cash; the next account releases the reservation", () => {
+  const wide = createRiskCore({
+    sizing: "max_fraction",
+    stopPct: 0,
+    stopAtrMult: 0,
+    maxPositionFraction: 0.6,
+    maxSectorFraction: 1,
+  });
+  let state = wide.init();
+  const out: Output[] = [];
+  const feed = (msgs: AnyEnvelope[]) => {
+    for (const m of msgs.flatMap((m) => m.type === "decision" ? [barOf(m), m] : [m])) {
+      const step = wide.step(state, m, 0);
+      state = step.state;
+      out.push(...step.out);
+    }
+  };
+  // Both accounts of bar T show the same 10,000 cash: the first buy takes 60 × 100.
+  feed([
+    account("AAA", T, 10_000),
+    decision("AAA", T, "long"),
+    account("BBB", T, 10_000),
+    decision("BBB", T, "long"),
+  ]);
+  const [a, b] = verdicts(out);
+  assert.equal(a.order?.quantity, 60);
+  const cost = 60 * 100 * 1.0005 * 1.001; // slippage 5 bps, fee 10 bps
+  assert.ok(Math.abs(state.pendingBuys.AAA.cost - cost) < 1e-9);
+  // BBB sees the cash that is left, not the whole 10,000
+  const left = 10_000 - cost;
+  assert.ok(b.order !== null && b.order.quantity * 100 * 1.0005 * 1.001 <= left + 1e-9);
+  assert.ok(b.order!.quantity > 39 && b.order!.quantity < 40, String(b.order!.quantity));
+  const reserved = b.reasons.find((r) => r.code === "pending_buys_reserved")!;
+  assert.equal(reserved.values.symbols, "AAA");
+  assert.ok(Math.abs((reserved.values.cashAfterPending as number) - left) < 1e-9);
+  // AAA's next account (its buy filled at T + 1's open) settles the reservation
+  feed([account("AAA", T + DAY, 4_000, 60)]);
+  assert.deepEqual(Object.keys(state.pendingBuys), ["BBB"]);
+});
