@@ -1,7 +1,7 @@
 // Read side for the admin API. Every row is converted explicitly (int8 may arrive as a
 // string from `pg`) and checked against its schema, so a corrupt row is an error naming
 // the table and key, never a half-valid object.
-import type { Selectable } from "kysely";
+import type { ExpressionBuilder, Selectable } from "kysely";
 import {
   parseJsonText,
   StorageInputError,
@@ -384,32 +384,59 @@ export async function countFills(db: Db): Promise<number> {
   return toSafeInteger(row.n, "fills count");
 }
 
+type Key = { t: number | bigint | string; id: string };
+
+/**
+ * Every row of a bulk read, page by page after the last row's key (keyset, not OFFSET: each
+ * page costs the same). `read` returns the rows after `after` (all from the start when null)
+ * in key order, at most `page` of them.
+ */
+async function readAllByKey<R, T>(
+  page: number,
+  read: (after: Key | null) => Promise<R[]>,
+  keyOf: (row: R) => Key,
+  map: (row: R) => T,
+): Promise<T[]> {
+  const out: T[] = [];
+  let after: Key | null = null;
+  for (;;) {
+    const rows = await read(after);
+    out.push(...rows.map(map));
+    if (rows.length < page) return out;
+    after = keyOf(rows[rows.length - 1]);
+  }
+}
+
+/** `(time, id) > after` for a keyset page. */
+function afterKey(
+  // deno-lint-ignore no-explicit-any
+  eb: ExpressionBuilder<any, any>,
+  timeColumn: string,
+  idColumn: string,
+  after: Key,
+) {
+  return eb.or([
+    eb(timeColumn, ">", after.t),
+    eb.and([eb(timeColumn, "=", after.t), eb(idColumn, ">", after.id)]),
+  ]);
+}
+
 /**
  * Every decision in ascending bar time (then id): a bulk read for reports, not for the
  * admin API's pages. Paged internally so no single query is unbounded.
  */
 export async function allDecisions(db: Db, page = 10_000): Promise<StoredDecision[]> {
-  const out: StoredDecision[] = [];
   checkLimit(page, "allDecisions: page");
-  // Keyset pages (after the last row's key), not OFFSET: each page costs the same.
-  let after: { t: number | bigint | string; id: string } | null = null;
-  for (;;) {
-    let q = db.selectFrom("decisions").selectAll();
-    if (after !== null) {
-      const { t, id } = after;
-      q = q.where((eb) =>
-        eb.or([
-          eb("bar_time", ">", t as never),
-          eb.and([eb("bar_time", "=", t as never), eb("id", ">", id)]),
-        ])
-      );
-    }
-    const rows = await q.orderBy("bar_time", "asc").orderBy("id", "asc").limit(page).execute();
-    out.push(...rows.map(decisionFromRow));
-    if (rows.length < page) return out;
-    const last = rows[rows.length - 1];
-    after = { t: last.bar_time, id: last.id };
-  }
+  return await readAllByKey(
+    page,
+    (after) => {
+      let q = db.selectFrom("decisions").selectAll();
+      if (after !== null) q = q.where((eb) => afterKey(eb, "bar_time", "id", after));
+      return q.orderBy("bar_time", "asc").orderBy("id", "asc").limit(page).execute();
+    },
+    (r) => ({ t: r.bar_time, id: r.id }),
+    decisionFromRow,
+  );
 }
 
 /** Every signal in ascending bar time (then id), optionally of one agent; a bulk read. */
@@ -419,75 +446,49 @@ export async function allSignals(
 ): Promise<StoredSignal[]> {
   const agent = checkFilter(opts.agent, "allSignals: agent");
   const page = checkLimit(opts.page ?? 10_000, "allSignals: page");
-  const out: StoredSignal[] = [];
-  let after: { t: number | bigint | string; id: string } | null = null;
-  for (;;) {
-    let q = db.selectFrom("signals").selectAll();
-    if (agent !== undefined) q = q.where("agent", "=", agent);
-    if (after !== null) {
-      const { t, id } = after;
-      q = q.where((eb) =>
-        eb.or([
-          eb("bar_time", ">", t as never),
-          eb.and([eb("bar_time", "=", t as never), eb("id", ">", id)]),
-        ])
-      );
-    }
-    const rows = await q.orderBy("bar_time", "asc").orderBy("id", "asc").limit(page).execute();
-    out.push(...rows.map(signalFromRow));
-    if (rows.length < page) return out;
-    const last = rows[rows.length - 1];
-    after = { t: last.bar_time, id: last.id };
-  }
+  return await readAllByKey(
+    page,
+    (after) => {
+      let q = db.selectFrom("signals").selectAll();
+      if (agent !== undefined) q = q.where("agent", "=", agent);
+      if (after !== null) q = q.where((eb) => afterKey(eb, "bar_time", "id", after));
+      return q.orderBy("bar_time", "asc").orderBy("id", "asc").limit(page).execute();
+    },
+    (r) => ({ t: r.bar_time, id: r.id }),
+    signalFromRow,
+  );
 }
 
 /** Every fill in ascending bar time (then id); a bulk read for replay summaries and reports. */
 export async function allFills(db: Db, page = 10_000): Promise<StoredFill[]> {
   checkLimit(page, "allFills: page");
-  const out: StoredFill[] = [];
-  let after: { t: number | bigint | string; id: string } | null = null;
-  for (;;) {
-    let q = db.selectFrom("fills").selectAll();
-    if (after !== null) {
-      const { t, id } = after;
-      q = q.where((eb) =>
-        eb.or([
-          eb("bar_time", ">", t as never),
-          eb.and([eb("bar_time", "=", t as never), eb("id", ">", id)]),
-        ])
-      );
-    }
-    const rows = await q.orderBy("bar_time", "asc").orderBy("id", "asc").limit(page).execute();
-    out.push(...rows.map(fillFromRow));
-    if (rows.length < page) return out;
-    const last = rows[rows.length - 1];
-    after = { t: last.bar_time, id: last.id };
-  }
+  return await readAllByKey(
+    page,
+    (after) => {
+      let q = db.selectFrom("fills").selectAll();
+      if (after !== null) q = q.where((eb) => afterKey(eb, "bar_time", "id", after));
+      return q.orderBy("bar_time", "asc").orderBy("id", "asc").limit(page).execute();
+    },
+    (r) => ({ t: r.bar_time, id: r.id }),
+    fillFromRow,
+  );
 }
 
 /** Every order in ascending creation time (then client order id); a bulk read. */
 export async function allOrders(db: Db, page = 10_000): Promise<StoredOrder[]> {
   checkLimit(page, "allOrders: page");
-  const out: StoredOrder[] = [];
-  let after: { t: number | bigint | string; id: string } | null = null;
-  for (;;) {
-    let q = db.selectFrom("orders").selectAll();
-    if (after !== null) {
-      const { t, id } = after;
-      q = q.where((eb) =>
-        eb.or([
-          eb("created_at", ">", t as never),
-          eb.and([eb("created_at", "=", t as never), eb("client_order_id", ">", id)]),
-        ])
-      );
-    }
-    const rows = await q.orderBy("created_at", "asc").orderBy("client_order_id", "asc")
-      .limit(page).execute();
-    out.push(...rows.map(orderFromRow));
-    if (rows.length < page) return out;
-    const last = rows[rows.length - 1];
-    after = { t: last.created_at, id: last.client_order_id };
-  }
+  return await readAllByKey(
+    page,
+    (after) => {
+      let q = db.selectFrom("orders").selectAll();
+      if (after !== null) {
+        q = q.where((eb) => afterKey(eb, "created_at", "client_order_id", after));
+      }
+      return q.orderBy("created_at", "asc").orderBy("client_order_id", "asc").limit(page).execute();
+    },
+    (r) => ({ t: r.created_at, id: r.client_order_id }),
+    orderFromRow,
+  );
 }
 
 /** The highest equity ever recorded, or null without any equity point. */
