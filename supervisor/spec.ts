@@ -13,6 +13,11 @@ export interface ChildSpec {
   shutdownMs: number;
   /** Starts one incarnation of the child. */
   start(incarnation: number): ChildHandle;
+  /**
+   * This child's hang timeout, instead of the supervisor's: for a child whose one step is
+   * legitimately long (the ledger writes a whole batch in one transaction).
+   */
+  hangTimeoutMs?: number;
 }
 
 export type ChildEvent =

@@ -227,8 +227,9 @@ export class Supervisor {
       }
       const silentMs = now - (slot.status.lastHeartbeat ?? now);
       const busyMs = slot.status.inFlightMs + silentMs;
-      if (silentMs > this.opts.hangTimeoutMs || busyMs > this.opts.hangTimeoutMs) {
-        const why = silentMs > this.opts.hangTimeoutMs
+      const limit = slot.spec.hangTimeoutMs ?? this.opts.hangTimeoutMs;
+      if (silentMs > limit || busyMs > limit) {
+        const why = silentMs > limit
           ? `no heartbeat for ${silentMs} ms`
           : `busy on one message for ${Math.round(busyMs)} ms`;
         this.log.error("child hung; terminating", { child: slot.spec.id, why });

@@ -145,6 +145,7 @@ export class TradingSystem {
       // The replay feed ends normally at the end of its data: that is no reason to restart it.
       restart: name === "feed" ? "transient" : "permanent",
       shutdownMs: opts.config.SHUTDOWN_TIMEOUT_MS,
+      ...(name === "ledger" ? { hangTimeoutMs: opts.config.LEDGER_HANG_TIMEOUT_MS } : {}),
       start: (incarnation) => {
         const base = {
           type: "init" as const,

@@ -38,6 +38,8 @@ export const ConfigSchema = z.object({
   CLAIM_IDLE_MS: posInt(5_000),
   HEARTBEAT_MS: posInt(500),
   HANG_TIMEOUT_MS: posInt(5_000),
+  /** The ledger's step is a batch of up to 256 messages in one transaction: seconds under load. */
+  LEDGER_HANG_TIMEOUT_MS: posInt(30_000),
   START_TIMEOUT_MS: posInt(60_000),
   RESTART_MAX: posInt(5),
   RESTART_WINDOW_S: posInt(60),

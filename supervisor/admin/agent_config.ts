@@ -24,7 +24,7 @@ const BY_AGENT: Record<string, readonly string[]> = {
     "SLIPPAGE_BPS",
   ],
   executor: ["TRADING_MODE", "VENUE", "INITIAL_CASH", "FEE_BPS", "SLIPPAGE_BPS"],
-  ledger: ["DATABASE_URL"],
+  ledger: ["DATABASE_URL", "LEDGER_HANG_TIMEOUT_MS"],
 };
 
 /** The agent's settings (secrets masked); unknown agents get the shell's settings only. */

@@ -78,6 +78,7 @@ export class FakeSpec implements ChildSpec {
   /** performance.now() at each start, by incarnation. */
   readonly startedAt: number[] = [];
   readonly behaviour: FakeBehaviour;
+  hangTimeoutMs?: number;
 
   constructor(
     readonly id: string,

@@ -113,3 +113,21 @@ Deno.test("a child gets startTimeoutMs (not hangTimeoutMs) for its first heartbe
     await neverRun.sup.stop();
   }
 });
+
+Deno.test("a child spec's own hangTimeoutMs replaces the supervisor's for that child only", async () => {
+  const patient = new FakeSpec("patient", "permanent");
+  patient.hangTimeoutMs = 2_000;
+  const busy = new FakeSpec("busy", "permanent");
+  const { sup } = supervise([patient, busy]);
+  try {
+    // Both report the same 300 ms step in flight, over the supervisor's 100 ms.
+    patient.current.beatEvery(10, 300);
+    busy.current.beatEvery(10, 300);
+    await waitFor(() => busy.children.length === 2, "restart of the busy child");
+    await sleep(200);
+    assert.equal(patient.current.killCalls, 0);
+    assert.equal(patient.children.length, 1);
+  } finally {
+    await sup.stop();
+  }
+});
