@@ -9,16 +9,7 @@
 // do not count against the window; the saved progress is a position in the merged sequence.
 import type { Bus } from "../../shared/bus/types.ts";
 import type { Config } from "../../shared/config/mod.ts";
-import {
-  type Bar,
-  barId,
-  decode,
-  encode,
-  makeEnvelope,
-  messageId,
-  type News,
-  STREAMS,
-} from "../../shared/messages/mod.ts";
+import { barEnvelope, decode, encode, type News, STREAMS } from "../../shared/messages/mod.ts";
 import type { Logger } from "../../shared/util/log.ts";
 import { newsEnvelope, readNewsReplay } from "../../shared/news/mod.ts";
 import { compareStreamIds, parseStreamId } from "../../shared/bus/stream_ids.ts";
@@ -56,16 +47,6 @@ export interface FeedContext {
 
 const PROGRESS_KEY = "feed:progress";
 const LIVE_RESUME_KEY = "feed:live-resume";
-
-export function barEnvelope(bar: RawBar, seq: number) {
-  const data: Bar = { ...bar, seq };
-  return makeEnvelope("bar", {
-    id: messageId("feed", "bar", `${bar.symbol}:${bar.time}`),
-    producer: "feed",
-    time: bar.time,
-    corr: barId(bar.symbol, bar.time),
-  }, data);
-}
 
 export function runFeed(ctx: FeedContext): Promise<void> {
   return ctx.replay ? runReplay(ctx, ctx.replay) : runLive(ctx);

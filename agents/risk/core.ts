@@ -116,6 +116,25 @@ export function createRiskCore(overrides: Partial<RiskOptions> = {}): AgentCore<
     time,
   });
 
+  /**
+   * Records a breaker trip. A new trip (or every one, with `everyTime`) moves the state with an
+   * alert; never while HALTED, where a trip changes nothing an operator can act on.
+   */
+  function trip(
+    state: RiskState,
+    code: string,
+    symbol: string | null,
+    at: At,
+    details: Record<string, unknown>,
+    everyTime = false,
+  ): Output[] {
+    const key = tripKey(code, symbol);
+    const isNew = state.breakers.trips[key] === undefined;
+    state.breakers.trips[key] = { code, symbol, firedAt: at.time };
+    if (!(isNew || everyTime) || state.base === "HALTED") return [];
+    return transition(state, code, at, details, true);
+  }
+
   /** Breakers: clear the expired, trip the fired. */
   function breakers(state: RiskState, d: Decision): Output[] {
     const out: Output[] = [];
@@ -128,13 +147,7 @@ export function createRiskCore(overrides: Partial<RiskOptions> = {}): AgentCore<
     }
     for (const r of checkDecision(state.breakers, d, opts)) {
       const symbol = r.code === "stale_market_data" ? null : d.symbol;
-      const key = tripKey(r.code, symbol);
-      const isNew = state.breakers.trips[key] === undefined;
-      state.breakers.trips[key] = { code: r.code, symbol, firedAt: d.barTime };
-      // While HALTED a breaker changes nothing an operator can act on: no alert per trip.
-      if (isNew && state.base !== "HALTED") {
-        out.push(...transition(state, r.code, at, { symbol: d.symbol, ...r.values }, true));
-      }
+      out.push(...trip(state, r.code, symbol, at, { symbol: d.symbol, ...r.values }));
     }
     return out;
   }
@@ -239,12 +252,16 @@ export function createRiskCore(overrides: Partial<RiskOptions> = {}): AgentCore<
     const out = breakers(state, d);
     const held = heldQuantity(account, d.symbol);
     const protection = protect(state, d, held, bar, account);
-    const committed = withPendingBuys(account, state.pendingBuys, d.symbol);
+    const { account: committed, reservedFor } = withPendingBuys(
+      account,
+      state.pendingBuys,
+      d.symbol,
+    );
     const { sized, entry } = size(state, d, committed, held, bar);
-    if (committed !== account && d.target === "long") {
+    if (reservedFor.length > 0 && d.target === "long") {
       sized.reasons = [
         reason("pending_buys_reserved", "cash and exposure of approved, unfilled buys", {
-          symbols: Object.keys(state.pendingBuys).filter((s) => s !== d.symbol).sort().join(","),
+          symbols: reservedFor.join(","),
           cash: account.cash,
           cashAfterPending: committed.cash,
         }),
@@ -446,16 +463,12 @@ export function createRiskCore(overrides: Partial<RiskOptions> = {}): AgentCore<
     const peak = watch.peakEquity;
     const drawdown = peak !== null && peak > 0 ? 1 - a.equity / peak : 0;
     if (drawdown < opts.drawdownScaleEnd) return [];
-    const key = tripKey("drawdown_size_zero", null);
-    const isNew = state.breakers.trips[key] === undefined;
-    state.breakers.trips[key] = { code: "drawdown_size_zero", symbol: null, firedAt: a.barTime };
-    if (!isNew) return [];
-    return transition(state, "drawdown_size_zero", at, {
+    return trip(state, "drawdown_size_zero", null, at, {
       equity: a.equity,
       peakEquity: peak,
       drawdown,
       drawdownScaleEnd: opts.drawdownScaleEnd,
-    }, true);
+    });
   }
 
   function onFill(state: RiskState, env: AnyEnvelope, f: Fill): Output[] {
@@ -480,10 +493,8 @@ export function createRiskCore(overrides: Partial<RiskOptions> = {}): AgentCore<
       state.base = "HALTED";
       return transition(state, "consecutive_losses", at, details, true);
     }
-    const key = tripKey("consecutive_losses", null);
-    state.breakers.trips[key] = { code: "consecutive_losses", symbol: null, firedAt: f.barTime };
-    if (state.base === "HALTED") return []; // as in breakers(): no alert while HALTED
-    return transition(state, "consecutive_losses", at, details, true);
+    // Every full streak alerts, even while an earlier streak's trip has not cleared.
+    return trip(state, "consecutive_losses", null, at, details, true);
   }
 
   function onCommand(state: RiskState, env: AnyEnvelope, c: Command): Output[] {

@@ -63,18 +63,22 @@ export function withPendingBuys(
   account: Account,
   pending: Record<string, PendingBuy>,
   symbol: string,
-): Account {
-  const others = Object.entries(pending).filter(([s]) => s !== symbol);
-  if (others.length === 0) return account;
+): { account: Account; reservedFor: string[] } {
+  const others = Object.entries(pending).filter(([s]) => s !== symbol)
+    .sort(([a], [c]) => (a < c ? -1 : a > c ? 1 : 0));
+  if (others.length === 0) return { account, reservedFor: [] };
   let cash = account.cash;
   const positions = account.positions.map((p) => ({ ...p }));
-  for (const [s, b] of others.sort(([a], [c]) => (a < c ? -1 : a > c ? 1 : 0))) {
+  for (const [s, b] of others) {
     cash -= b.cost;
     const held = positions.find((p) => p.symbol === s);
     if (held !== undefined) held.quantity += b.quantity;
     else positions.push({ symbol: s, quantity: b.quantity, avgPrice: b.price, lastPrice: b.price });
   }
-  return { ...account, cash: Math.max(0, cash), positions };
+  return {
+    account: { ...account, cash: Math.max(0, cash), positions },
+    reservedFor: others.map(([s]) => s),
+  };
 }
 
 /** The group a symbol's exposure counts against: its sector, else a group of its own. */

@@ -1,7 +1,7 @@
 // The learned agents in `deno task bench`: models trained on the spot (SPY daily, a short
 // walk-forward, timed per fold) or read from --models DIR, then per-agent inference latency
 // on GOOG daily with its news, and batched against one-by-one inference on the 46 stocks.
-import { barEnvelope, loadReplayBars } from "../../agents/feed/runner.ts";
+import { loadReplayBars } from "../../agents/feed/runner.ts";
 import { replaySequence } from "../../agents/feed/replay_sequence.ts";
 import { cardPath, findModels, onnxPath } from "../../agents/models.ts";
 import { coreFor } from "../../agents/registry.ts";
@@ -13,7 +13,7 @@ import { createHmmRegimeCore } from "../../agents/regime/hmm_core.ts";
 import { parseConfig } from "../../shared/config/mod.ts";
 import { readCard } from "../../shared/learn/card.ts";
 import type { AnyEnvelope, StreamName } from "../../shared/messages/mod.ts";
-import { STREAMS } from "../../shared/messages/mod.ts";
+import { barEnvelope, STREAMS } from "../../shared/messages/mod.ts";
 import { loadNewsReplay, newsEnvelope } from "../../shared/news/mod.ts";
 import { OnnxModel } from "../../shared/nn/onnx_model.ts";
 import { ortThreads } from "../../shared/nn/ort_runtime.ts";

@@ -3,9 +3,8 @@
 // 0 without gaps), and waits for each bar's verdict on "orders" before the next bar or
 // cycle goes out: latency, not queueing. Bars before `warmup` are published, not measured.
 import type { RawBar } from "../../shared/data/mod.ts";
-import { barId, encode, STREAMS } from "../../shared/messages/mod.ts";
+import { barEnvelope, barId, encode, STREAMS } from "../../shared/messages/mod.ts";
 import type { Verdict } from "../../shared/messages/mod.ts";
-import { barEnvelope } from "../../agents/feed/runner.ts";
 import { type BenchTarget, startBenchSystem } from "./pipeline_system.ts";
 import { ExecutorInputWatcher } from "./pipeline_watch.ts";
 import { barHops, cycleStages, type HopRow, readTraces } from "./pipeline_hops.ts";

@@ -1,12 +1,14 @@
 // meta → risk → executor as pure cores over shared in-memory stream logs, delivered under a
 // seeded random schedule with redeliveries: what the pipeline determinism tests run.
 import assert from "node:assert/strict";
+import { readEtfDaily } from "../unit/features_fixtures.ts";
 import { createExecutorCore, type ExecutorOptions } from "../../agents/executor/core.ts";
 import { createMetaCore } from "../../agents/meta/core.ts";
 import { createRiskCore, type RiskOptions } from "../../agents/risk/core.ts";
 import type { AgentCore } from "../../agents/runtime/core.ts";
 import {
   type AnyEnvelope,
+  barEnvelope,
   barId,
   makeEnvelope,
   messageId,
@@ -15,48 +17,19 @@ import {
   validate,
 } from "../../shared/messages/mod.ts";
 
-const DATA = new URL("../../../shared/data/", import.meta.url);
-
 /**
- * Daily bars of etf_daily/<symbol>.csv (yfinance layout: Date, Close, High, Low, Open, Volume)
- * with from ≤ date < to, as the feed publishes them: one clock, `seq` in (time, symbol) order.
+ * Daily bars of etf_daily/<symbol>.csv with from ≤ date < to, as the feed publishes them: one
+ * clock, `seq` in (time, symbol) order.
  */
 export function etfBars(symbols: readonly string[], from: string, to: string): AnyEnvelope[] {
-  const rows: { symbol: string; date: string; cells: string[] }[] = [];
-  for (const symbol of symbols) {
-    const lines = Deno.readTextFileSync(new URL(`etf_daily/${symbol}.csv`, DATA)).trim()
-      .split("\n").slice(3);
-    for (const line of lines) {
-      const cells = line.split(",");
-      if (cells[0] >= from && cells[0] < to) rows.push({ symbol, date: cells[0], cells });
-    }
-  }
-  rows.sort((a, b) =>
-    a.date < b.date
-      ? -1
-      : a.date > b.date
-      ? 1
-      : symbols.indexOf(a.symbol) - symbols.indexOf(b.symbol)
+  const rows = symbols.flatMap((symbol, rank) =>
+    readEtfDaily(symbol).filter((b) => b.date >= from && b.date < to).map((b) => ({
+      rank,
+      bar: { symbol, timeframe: "1d", ...b },
+    }))
   );
-  return rows.map(({ symbol, date, cells: [, close, high, low, open, volume] }, seq) => {
-    const time = Date.parse(`${date}T00:00:00Z`);
-    return makeEnvelope("bar", {
-      id: messageId("feed", "bar", `${symbol}:${time}`),
-      producer: "feed",
-      time,
-      corr: barId(symbol, time),
-    }, {
-      symbol,
-      timeframe: "1d",
-      time,
-      open: Number(open),
-      high: Number(high),
-      low: Number(low),
-      close: Number(close),
-      volume: Number(volume),
-      seq,
-    });
-  });
+  rows.sort((a, b) => a.bar.time - b.bar.time || a.rank - b.rank);
+  return rows.map(({ bar: { date: _date, ...bar } }, seq) => barEnvelope(bar, seq));
 }
 
 /**

@@ -105,19 +105,34 @@ function barOf(d: AnyEnvelope): AnyEnvelope {
   });
 }
 
-/** Runs the messages; every decision is preceded by its bar (as the feed publishes first). */
+/**
+ * A risk core fed step by step; every decision is preceded by its bar (as the feed publishes
+ * first), and every output is validated.
+ */
+function session(c = core, start: RiskState = c.init()) {
+  const s = {
+    state: start,
+    out: [] as Output[],
+    feed(msgs: AnyEnvelope[]) {
+      for (const m of msgs.flatMap((m) => m.type === "decision" ? [barOf(m), m] : [m])) {
+        const step = c.step(s.state, m, 0);
+        s.state = step.state;
+        for (const o of step.out) {
+          const v = validate(o.msg, o.stream);
+          assert.ok(v.ok, `${o.msg.id}: ${!v.ok && v.error}`);
+        }
+        s.out.push(...step.out);
+      }
+    },
+  };
+  return s;
+}
+
+/** Runs the messages through the module's core. */
 function run(msgs: AnyEnvelope[], state: RiskState = core.init()) {
-  const out: Output[] = [];
-  for (const m of msgs.flatMap((m) => m.type === "decision" ? [barOf(m), m] : [m])) {
-    const step = core.step(state, m, 0);
-    state = step.state;
-    out.push(...step.out);
-  }
-  for (const o of out) {
-    const v = validate(o.msg, o.stream);
-    assert.ok(v.ok, `${o.msg.id}: ${!v.ok && v.error}`);
-  }
-  return { state, out };
+  const s = session(core, state);
+  s.feed(msgs);
+  return { state: s.state, out: s.out };
 }
 
 const verdicts = (out: Output[]) =>
@@ -364,16 +379,11 @@ Deno.test("risk: a losing streak while HALTED trips quietly; the same streak whi
     fill(4, "sell", 90),
   ];
   const alertsOf = (msgs: AnyEnvelope[]) => {
-    let state = streaky.init();
-    const codes: string[] = [];
-    for (const m of msgs) {
-      const step = streaky.step(state, m, 0);
-      state = step.state;
-      for (const o of step.out) {
-        if (o.stream === "ops.alerts") codes.push((o.msg.data as Alert).code);
-      }
-    }
-    return { codes, state };
+    const s = session(streaky);
+    s.feed(msgs);
+    const codes = s.out.filter((o) => o.stream === "ops.alerts")
+      .map((o) => (o.msg.data as Alert).code);
+    return { codes, state: s.state };
   };
   const active = alertsOf(losses);
   assert.deepEqual(active.codes, ["consecutive_losses"]);
@@ -395,15 +405,8 @@ Deno.test("risk: at the end of the drawdown scale the state says REDUCING (not a
     drawdownScaleStart: 0.1,
     drawdownScaleEnd: 0.2,
   });
-  let state = scaled.init();
-  const out: Output[] = [];
-  const feed = (msgs: AnyEnvelope[]) => {
-    for (const m of msgs.flatMap((m) => m.type === "decision" ? [barOf(m), m] : [m])) {
-      const step = scaled.step(state, m, 0);
-      state = step.state;
-      out.push(...step.out);
-    }
-  };
+  const s = session(scaled);
+  const { feed, out } = s;
   feed([decision("AAA", T, "flat"), account("AAA", T, 10_000)]);
   feed([account("AAA", T + DAY, 7_900), decision("AAA", T + DAY, "long")]); // −21 %
   const alert = out.find((o) => o.stream === "ops.alerts")!.msg.data as Alert;
@@ -415,7 +418,7 @@ Deno.test("risk: at the end of the drawdown scale the state says REDUCING (not a
   assert.notEqual(v.outcome, "order");
   // the operator's resume rebases the peak: the next long is sized again
   feed([command(7, "resume")]);
-  assert.equal(state.tradingState, "ACTIVE");
+  assert.equal(s.state.tradingState, "ACTIVE");
   feed([account("AAA", T + 2 * DAY, 7_900), decision("AAA", T + 2 * DAY, "long")]);
   const after = verdicts(out).at(-1)!;
   assert.equal(after.outcome, "order");
@@ -430,15 +433,8 @@ Deno.test("risk: buys approved on one bar share the cash; the next account relea
     maxPositionFraction: 0.6,
     maxSectorFraction: 1,
   });
-  let state = wide.init();
-  const out: Output[] = [];
-  const feed = (msgs: AnyEnvelope[]) => {
-    for (const m of msgs.flatMap((m) => m.type === "decision" ? [barOf(m), m] : [m])) {
-      const step = wide.step(state, m, 0);
-      state = step.state;
-      out.push(...step.out);
-    }
-  };
+  const s = session(wide);
+  const { feed, out } = s;
   // Both accounts of bar T show the same 10,000 cash: the first buy takes 60 × 100.
   feed([
     account("AAA", T, 10_000),
@@ -449,7 +445,7 @@ Deno.test("risk: buys approved on one bar share the cash; the next account relea
   const [a, b] = verdicts(out);
   assert.equal(a.order?.quantity, 60);
   const cost = 60 * 100 * 1.0005 * 1.001; // slippage 5 bps, fee 10 bps
-  assert.ok(Math.abs(state.pendingBuys.AAA.cost - cost) < 1e-9);
+  assert.ok(Math.abs(s.state.pendingBuys.AAA.cost - cost) < 1e-9);
   // BBB sees the cash that is left, not the whole 10,000
   const left = 10_000 - cost;
   assert.ok(b.order !== null && b.order.quantity * 100 * 1.0005 * 1.001 <= left + 1e-9);
@@ -459,5 +455,5 @@ Deno.test("risk: buys approved on one bar share the cash; the next account relea
   assert.ok(Math.abs((reserved.values.cashAfterPending as number) - left) < 1e-9);
   // AAA's next account (its buy filled at T + 1's open) settles the reservation
   feed([account("AAA", T + DAY, 4_000, 60)]);
-  assert.deepEqual(Object.keys(state.pendingBuys), ["BBB"]);
+  assert.deepEqual(Object.keys(s.state.pendingBuys), ["BBB"]);
 });
